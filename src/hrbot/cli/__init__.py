@@ -1,0 +1,1 @@
+"""The `hrbot` command line: thin commands over library functions."""

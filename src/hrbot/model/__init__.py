@@ -1,0 +1,1 @@
+"""Trained model archives: training entry point, writing, finding and loading them."""

@@ -1,0 +1,1 @@
+"""NLU: components, the pipeline that runs them, training and evaluation."""

@@ -1,0 +1,1 @@
+"""Built-in NLU components. They are registered by name in `hrbot.nlu.builtins`."""

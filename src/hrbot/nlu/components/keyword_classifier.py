@@ -1,0 +1,58 @@
+"""Intent by keyword: an intent is predicted when one of its examples occurs in the text."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Self
+
+from hrbot.nlu.component import Component, ParseContext, TrainContext
+from hrbot.nlu.doc import NLUDoc
+from hrbot.shared.nlu.parse_result import IntentPrediction
+from hrbot.shared.nlu.training_data import TrainingData
+
+
+class KeywordIntentClassifier(Component):
+    """Exact keyword matching, for tiny bots; the first matching intent wins."""
+
+    name = "KeywordIntentClassifier"
+    defaults: Mapping[str, Any] = {"case_sensitive": True}
+
+    def __init__(
+        self, options: Mapping[str, Any] | None = None,
+        keywords: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(options)
+        self.keywords: dict[str, str] = dict(keywords or {})
+
+    def train(self, data: TrainingData, docs: Sequence[NLUDoc], context: TrainContext) -> None:
+        keywords: dict[str, str] = {}
+        for example in data.examples:
+            keywords.setdefault(example.text, example.intent.split("/", 1)[0])
+        self.keywords = keywords
+
+    def process(self, doc: NLUDoc, context: ParseContext) -> None:
+        flags = 0 if self.options["case_sensitive"] else re.IGNORECASE
+        for keyword in sorted(self.keywords, key=len, reverse=True):
+            pattern = re.escape(keyword)
+            if keyword.isascii():
+                pattern = rf"\b{pattern}\b"
+            if re.search(pattern, doc.text, flags):
+                intent = IntentPrediction(self.keywords[keyword], 1.0)
+                doc.intent = intent
+                doc.intent_ranking = [intent]
+                return
+        doc.intent = IntentPrediction(None, 0.0)
+        doc.intent_ranking = []
+
+    def persist(self, directory: Path) -> None:
+        (directory / "keywords.json").write_text(
+            json.dumps(self.keywords, ensure_ascii=False), encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, options: Mapping[str, Any], directory: Path) -> Self:
+        keywords = json.loads((directory / "keywords.json").read_text(encoding="utf-8"))
+        return cls(options, keywords)

@@ -1,0 +1,1 @@
+"""NLU data types shared by training, parsing and the dialogue engine."""
