@@ -47,7 +47,7 @@ class Component(ABC):
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         self.options: dict[str, Any] = {**self.defaults, **(options or {})}
 
-    def train(
+    def train(  # noqa: B027 - optional: most rule-based components learn nothing
         self, data: TrainingData, docs: Sequence[NLUDoc], context: TrainContext
     ) -> None:
         """Learn from the training data; `docs[i]` belongs to `data.examples[i]`."""
@@ -56,7 +56,7 @@ class Component(ABC):
     def process(self, doc: NLUDoc, context: ParseContext) -> None:
         """Add what this component knows about the message to `doc`."""
 
-    def persist(self, directory: Path) -> None:
+    def persist(self, directory: Path) -> None:  # noqa: B027 - optional: stateless components
         """Write trained state into `directory` (which exists and is empty)."""
 
     @classmethod

@@ -8,7 +8,7 @@ Entities are scored on exact spans (entity type, start, end) per extractor and o
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -96,7 +96,7 @@ def intent_errors(predictions: Sequence[Prediction]) -> list[dict[str, Any]]:
     ]
 
 
-def _spans(entities: Sequence[Any]) -> set[tuple[str, int, int]]:
+def _spans(entities: Iterable[Any]) -> set[tuple[str, int, int]]:
     return {(e.entity, e.start, e.end) for e in entities}
 
 
@@ -228,7 +228,9 @@ def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def stratified_folds(data: TrainingData, folds: int, seed: int = 2026) -> list[tuple[TrainingData, TrainingData]]:
+def stratified_folds(
+    data: TrainingData, folds: int, seed: int = 2026
+) -> list[tuple[TrainingData, TrainingData]]:
     """(train, test) splits in which every intent is spread over the folds."""
     import random
 

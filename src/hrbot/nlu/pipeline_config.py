@@ -184,12 +184,11 @@ def _check_order(
         provided = _PROVIDES.get(step.spec.kind)
         if provided:
             available.add(provided)
-    if steps and not has_tokenizer:
-        if not any("no tokenizer" in p.message for p in problems):
-            problems.append(
-                Problem("the pipeline has no tokenizer", Location(config_path), None,
-                        _REQUIREMENT_HINTS["tokens"])
-            )
+    if steps and not has_tokenizer and not any("no tokenizer" in p.message for p in problems):
+        problems.append(
+            Problem("the pipeline has no tokenizer", Location(config_path), None,
+                    _REQUIREMENT_HINTS["tokens"])
+        )
     return problems
 
 

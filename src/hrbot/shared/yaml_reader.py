@@ -8,6 +8,7 @@ line and column.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ def block_start_line(container: Any, key: Any) -> int:
 class _LocatingLoader(yaml.SafeLoader):
     """A SafeLoader that builds located containers and rejects duplicate keys."""
 
-    def construct_located_mapping(self, node: MappingNode) -> LocatedDict:
+    def construct_located_mapping(self, node: MappingNode) -> Iterator[LocatedDict]:
         mapping = LocatedDict()
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {}
@@ -92,7 +93,7 @@ class _LocatingLoader(yaml.SafeLoader):
             mapping.key_lines[key] = key_node.start_mark.line + 1
             mapping.value_nodes[key] = value_node
 
-    def construct_located_sequence(self, node: SequenceNode) -> LocatedList:
+    def construct_located_sequence(self, node: SequenceNode) -> Iterator[LocatedList]:
         sequence = LocatedList()
         sequence.line = node.start_mark.line + 1
         sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
@@ -129,7 +130,7 @@ def parse_yaml_text(text: str, path: str) -> YamlDocument:
     """Parse YAML text; raise `InvalidProjectError` with file:line:column on bad syntax."""
     lines = tuple(text.splitlines())
     try:
-        data = yaml.load(text, Loader=_LocatingLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_LocatingLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None

@@ -36,7 +36,7 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
         text = line.rstrip("\r\n")
         try:
             result: dict[str, Any] = model.nlu.parse(text, moment).to_dict()
-        except Exception as error:  # noqa: BLE001 - one bad message must not end the stream
+        except Exception as error:
             terminal.error(f"could not parse {text[:80]!r}: {error}")
             result = {"text": text, "intent": {"name": None, "confidence": 0.0},
                       "entities": [], "intent_ranking": []}

@@ -13,7 +13,7 @@ import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from hrbot.nlu.component import Component, ParseContext, TrainContext
 from hrbot.nlu.doc import NLUDoc
@@ -144,8 +144,8 @@ class CRFEntityExtractor(Component):
     """Entities learned from annotated examples by a linear-chain CRF over characters."""
 
     name = "CRFEntityExtractor"
-    defaults: Mapping[str, Any] = {
-        "max_iterations": 100,
+    defaults: ClassVar[Mapping[str, Any]] = {
+        "max_iterations": 50,
         "L1_c": 0.05,
         "L2_c": 0.01,
         "BILOU_flag": True,

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from hrbot.nlu.component import Component, ParseContext, TrainContext
 from hrbot.nlu.components.featurizers import lookup_pattern
@@ -20,7 +20,7 @@ class RegexEntityExtractor(Component):
     """Entities from regexes and lookup tables named after an annotated entity type."""
 
     name = "RegexEntityExtractor"
-    defaults: Mapping[str, Any] = {
+    defaults: ClassVar[Mapping[str, Any]] = {
         "case_sensitive": False,
         "use_lookup_tables": True,
         "use_regexes": True,
@@ -136,7 +136,7 @@ class ChineseValueExtractor(Component):
     """
 
     name = "ChineseValueExtractor"
-    defaults: Mapping[str, Any] = {
+    defaults: ClassVar[Mapping[str, Any]] = {
         "dimensions": ["date", "month", "duration", "amount"],
         "entities": dict(DEFAULT_NORMALISED_ENTITIES),
     }

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 
@@ -38,7 +38,7 @@ class NgramFeaturizer(Component):
     """
 
     name = "NgramFeaturizer"
-    defaults: Mapping[str, Any] = {
+    defaults: ClassVar[Mapping[str, Any]] = {
         "analyzer": "word",
         "min_ngram": 1,
         "max_ngram": 1,
@@ -92,12 +92,12 @@ class NgramFeaturizer(Component):
         if max_features:
             terms = sorted(terms, key=lambda t: (-document_frequency[t], t))[: int(max_features)]
         self._vocabulary = marisa_trie.Trie(terms)
-        idf = np.ones(len(self._vocabulary), dtype=np.float32)
+        idf = np.ones(len(self._vocabulary), dtype=np.float64)
         if self.options["use_idf"]:
             total = len(docs)
             for term in terms:
                 idf[self._vocabulary[term]] = math.log((1 + total) / (1 + document_frequency[term])) + 1
-        self._idf = idf
+        self._idf = idf.astype(np.float32)
         context.progress(f"{self.key}: vocabulary of {len(terms)} n-grams")
 
     def process(self, doc: NLUDoc, context: ParseContext) -> None:
@@ -110,10 +110,11 @@ class NgramFeaturizer(Component):
             if index is not None:
                 counts[index] += 1
         indices = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
-        values = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        values: np.ndarray[Any, np.dtype[np.float32]] = np.fromiter(
+            counts.values(), dtype=np.float32, count=len(counts))
         if self.options["sublinear_tf"]:
-            values = 1.0 + np.log(values)
-        values = values * self._idf[indices]
+            values = (1.0 + np.log(values)).astype(np.float32)
+        values = (values * self._idf[indices]).astype(np.float32)
         norm = float(np.sqrt(np.dot(values, values)))
         if norm > 0:
             values = values / norm
@@ -144,18 +145,11 @@ def lookup_pattern(elements: Sequence[str]) -> str:
     return "|".join(parts) if parts else r"(?!x)x"
 
 
-def compile_patterns(data: TrainingData) -> list[tuple[str, str]]:
-    """(name, regex) for every regex and lookup table in the training data."""
-    patterns = [(regex.name, regex.pattern) for regex in data.regexes]
-    patterns.extend((table.name, lookup_pattern(table.elements)) for table in data.lookups)
-    return patterns
-
-
 class RegexFeaturizer(Component):
     """Marks which regexes and lookup tables match; the matches also feed entity taggers."""
 
     name = "RegexFeaturizer"
-    defaults: Mapping[str, Any] = {
+    defaults: ClassVar[Mapping[str, Any]] = {
         "case_sensitive": False,
         "use_lookup_tables": True,
         "use_regexes": True,
@@ -173,11 +167,11 @@ class RegexFeaturizer(Component):
 
     def _set_patterns(self, patterns: Sequence[tuple[str, str]]) -> None:
         flags = 0 if self.options["case_sensitive"] else re.IGNORECASE
-        self.patterns = list(patterns)
+        self.patterns: list[tuple[str, str]] = list(patterns)
         self._compiled = [(name, re.compile(pattern, flags)) for name, pattern in self.patterns]
 
     def train(self, data: TrainingData, docs: Sequence[NLUDoc], context: TrainContext) -> None:
-        patterns = []
+        patterns: list[tuple[str, str]] = []
         if self.options["use_regexes"]:
             patterns.extend((r.name, r.pattern) for r in data.regexes)
         if self.options["use_lookup_tables"]:

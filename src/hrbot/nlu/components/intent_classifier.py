@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -89,7 +89,7 @@ class LinearIntentClassifier(Component):
     """Intent classification with a linear model over n-gram and pattern features."""
 
     name = "LinearIntentClassifier"
-    defaults: Mapping[str, Any] = {
+    defaults: ClassVar[Mapping[str, Any]] = {
         "model": "svm",
         "C": 0.5,
         "class_weight": None,
@@ -194,10 +194,20 @@ class LinearIntentClassifier(Component):
             offset += size
         return scores
 
+    def has_evidence(self, doc: NLUDoc) -> bool:
+        """Whether any feature the model learned from occurs in the message."""
+        return any(
+            features is not None and len(features.indices)
+            for features in (doc.features.get(key) for key, _ in self.layout)
+        )
+
     def process(self, doc: NLUDoc, context: ParseContext) -> None:
         if not self.classes:
             return
-        probabilities = softmax(self.scores(doc), self.temperature)
+        if self.has_evidence(doc):
+            probabilities = softmax(self.scores(doc), self.temperature)
+        else:  # nothing known in the message: every intent is equally (un)likely
+            probabilities = np.full(len(self.classes), 1.0 / len(self.classes), dtype=np.float32)
         order = np.argsort(-probabilities, kind="stable")[: int(self.options["ranking_length"])]
         ranking = [IntentPrediction(self.classes[i], float(probabilities[i])) for i in order]
         doc.intent = ranking[0]
@@ -227,7 +237,7 @@ class FallbackClassifier(Component):
     """Replaces an unsure intent with `nlu_fallback`, keeping the ranking (as Rasa does)."""
 
     name = "FallbackClassifier"
-    defaults: Mapping[str, Any] = {"threshold": 0.3, "ambiguity_threshold": 0.1}
+    defaults: ClassVar[Mapping[str, Any]] = {"threshold": 0.3, "ambiguity_threshold": 0.1}
 
     def process(self, doc: NLUDoc, context: ParseContext) -> None:
         if doc.intent is None or doc.intent.name is None:

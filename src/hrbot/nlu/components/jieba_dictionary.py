@@ -204,7 +204,6 @@ class JiebaSegmenter:
 
     def _cut_block(self, text: str) -> Iterator[str]:
         ends = self._route(text)
-        dictionary = self._dictionary
         position, buffer = 0, ""
         while position < len(text):
             after = ends[position] + 1
@@ -349,8 +348,8 @@ def _build_dictionary(user_dictionaries: Iterable[Path]) -> JiebaDictionary:
     base: dict[str, int] = {}
     with open(jieba_default_dictionary_path(), encoding="utf-8") as handle:
         for line in handle:
-            word, freq, *_ = line.split(" ", 2)
-            base[word] = int(freq)
+            entry, count, *_ = line.split(" ", 2)
+            base[entry] = int(count)
     total = sum(base.values())
     force_split: set[str] = set()
     for path in user_dictionaries:

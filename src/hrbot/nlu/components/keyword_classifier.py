@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from hrbot.nlu.component import Component, ParseContext, TrainContext
 from hrbot.nlu.doc import NLUDoc
@@ -18,7 +18,7 @@ class KeywordIntentClassifier(Component):
     """Exact keyword matching, for tiny bots; the first matching intent wins."""
 
     name = "KeywordIntentClassifier"
-    defaults: Mapping[str, Any] = {"case_sensitive": True}
+    defaults: ClassVar[Mapping[str, Any]] = {"case_sensitive": True}
 
     def __init__(
         self, options: Mapping[str, Any] | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from hrbot.nlu.component import Component, ParseContext, TrainContext
 from hrbot.nlu.components.intent_classifier import LinearIntentClassifier, softmax
@@ -23,7 +23,7 @@ class ResponseSelector(Component):
     """Chooses among the responses of a retrieval intent."""
 
     name = "ResponseSelector"
-    defaults: Mapping[str, Any] = {"retrieval_intent": None, "ranking_length": 10}
+    defaults: ClassVar[Mapping[str, Any]] = {"retrieval_intent": None, "ranking_length": 10}
 
     def __init__(
         self, options: Mapping[str, Any] | None = None,

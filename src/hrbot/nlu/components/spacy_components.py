@@ -7,7 +7,7 @@ empty pipeline for a language, which has tokens but no vectors.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -30,7 +30,7 @@ def load_spacy_pipeline(model: str) -> Any:
 
 
 class _SpacyComponent(Component):
-    defaults: Mapping[str, Any] = {"model": "blank:zh", "case_sensitive": False}
+    defaults: ClassVar[Mapping[str, Any]] = {"model": "blank:zh", "case_sensitive": False}
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
@@ -48,7 +48,7 @@ class SpacyTokenizer(_SpacyComponent):
 
     name = "SpacyTokenizer"
     prepares_training_docs = True
-    defaults: Mapping[str, Any] = {
+    defaults: ClassVar[Mapping[str, Any]] = {
         **_SpacyComponent.defaults,
         "intent_tokenization_flag": False,
         "intent_split_symbol": "_",
@@ -68,7 +68,7 @@ class SpacyFeaturizer(_SpacyComponent):
     name = "SpacyFeaturizer"
     prepares_training_docs = True
     key = "SpacyFeaturizer"
-    defaults: Mapping[str, Any] = {**_SpacyComponent.defaults, "pooling": "mean"}
+    defaults: ClassVar[Mapping[str, Any]] = {**_SpacyComponent.defaults, "pooling": "mean"}
 
     def process(self, doc: NLUDoc, context: ParseContext) -> None:
         width = int(self.nlp.vocab.vectors_length)

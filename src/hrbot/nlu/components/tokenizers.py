@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from hrbot.nlu.component import Component, ParseContext, TrainContext
 from hrbot.nlu.components.jieba_dictionary import (
@@ -47,7 +47,7 @@ class JiebaTokenizer(Component):
     """Chinese word segmentation with jieba and a user dictionary of domain words."""
 
     name = "JiebaTokenizer"
-    defaults: Mapping[str, Any] = {
+    defaults: ClassVar[Mapping[str, Any]] = {
         "dictionary_path": None,
         "intent_tokenization_flag": False,
         "intent_split_symbol": "_",
@@ -90,7 +90,7 @@ class WhitespaceTokenizer(Component):
     """Splits on white space and strips punctuation at token edges (for non-Chinese text)."""
 
     name = "WhitespaceTokenizer"
-    defaults: Mapping[str, Any] = {
+    defaults: ClassVar[Mapping[str, Any]] = {
         "intent_tokenization_flag": False,
         "intent_split_symbol": "_",
         "token_pattern": None,
