@@ -36,7 +36,27 @@ SENTENCES: list[tuple[str, Expected]] = [
             (10, 12, "duration", 3),
         ],
     ),
-    ("明天上午请半天假", [(0, 2, "date", "2026-11-22"), (5, 7, "duration", 0.5)]),
+    # a following time of day belongs to the date's span
+    ("明天上午请半天假", [(0, 4, "date", "2026-11-22"), (5, 7, "duration", 0.5)]),
+    ("帮我订明天下午3点的会议室", [(3, 9, "date", "2026-11-22")]),
+    ("明早九点半开会", [(0, 5, "date", "2026-11-22")]),
+    ("今晚加班到几点", [(0, 2, "date", "2026-11-21")]),
+    ("周五10点开会", [(0, 5, "date", "2026-11-20")]),
+    ("预定会议室 今天 16:00-17:00", [(6, 20, "date", "2026-11-21")]),
+    ("明天上午半天", [(0, 2, "date", "2026-11-22"), (2, 6, "duration", 0.5)]),
+    ("明天晚上班", [(0, 2, "date", "2026-11-22")]),
+    ("今天一点都不累", [(0, 2, "date", "2026-11-21")]),
+    ("事假 周四 半天", [(3, 5, "date", "2026-11-19"), (6, 8, "duration", 0.5)]),
+    ("周四半天请假", [(0, 2, "date", "2026-11-19"), (2, 4, "duration", 0.5)]),
+    # month.day ranges
+    ("12.24-12.25请年假", [(0, 11, "date", {"from": "2026-12-24", "to": "2026-12-25"})]),
+    (
+        "请假：年假，12/8-12/10，事由：旅游",
+        [(6, 16, "date", {"from": "2026-12-08", "to": "2026-12-10"})],
+    ),
+    ("11/3至11/5出差", [(0, 9, "date", {"from": "2026-11-03", "to": "2026-11-05"})]),
+    ("要请一周年假", [(2, 4, "duration", 7)]),
+    ("出租车费23元和18元两张票", [(4, 7, "amount", 23), (8, 11, "amount", 18)]),
     ("我上周五加班了4个小时", [(1, 4, "date", "2026-11-13"), (7, 11, "duration", 0.5)]),
     ("3天后回来", [(0, 3, "date", "2026-11-24")]),
     ("两天前我打车花了20元", [(0, 3, "date", "2026-11-19"), (8, 11, "amount", 20)]),
@@ -75,6 +95,13 @@ NOTHING: list[str] = [
     "五角星",
     "第三天",
     "1/2天",
+    "说明早点交",
+    "下午茶",
+    "12/8-10请假",  # no month on the second end: could be a number range
+    "系数1.5-2",
+    "1.5-2.5倍",
+    "v1.2-1.5",
+    "12-8-12-10",
     "",
 ]
 
@@ -119,6 +146,10 @@ def test_finder_category_dimensions() -> None:
     assert _triples(matches) == [(2, 4, "expense_type", "taxi"), (6, 9, "amount", 85)]
     leave = find_values("我想请3天年假", REF, ("leave_type", "duration"))
     assert _triples(leave) == [(3, 5, "duration", 3), (5, 7, "leave_type", "annual")]
+    parking = find_values("停车费30元", REF, ("amount", "expense_type"))
+    assert _triples(parking) == [(0, 3, "expense_type", "other"), (3, 6, "amount", 30)]
+    assert find_values("合并假期", REF, ("leave_type",)) == []  # 并假 only as a whole text
+    assert find_values("说话费劲", REF, ("expense_type",)) == []
 
 
 def test_finder_matches_are_frozen() -> None:

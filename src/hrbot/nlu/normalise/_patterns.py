@@ -15,8 +15,9 @@ REL_YEAR: Final = r"(?:今年|本年|去年|明年|前年|后年)"
 REL_PREFIX: Final = r"(?:上上个?|上一个?|上个?|这一个?|这个?|本|当|下下个?|下一个?|下个?)"
 WEEK_WORD: Final = r"(?:周|星期|礼拜)"
 WEEKDAY_CHAR: Final = r"[一二三四五六日天七1-7]"
-# After a weekday char: not "三天", "一个", "五号", "一点", "一百"...
-WEEKDAY_END: Final = r"(?![天个号点十百千万半0-9])"
+# After a weekday char: not "三天", "一个", "五号", "一点", "一百", "三半"... but "周四半天",
+# "周三半夜"; a digit may follow a Chinese weekday ("周五10点") but not an Arabic one ("周12").
+WEEKDAY_END: Final = r"(?![天个号点十百千万]|半(?![天日夜])|(?<=[0-9])[0-9])"
 # A month expression must not be followed by a day ("11月3号") or an anchor ("10月底").
 MONTH_END: Final = r"(?!份?(?:[0-9]|[一二三四五六七八九十廿卅]{1,3}[号日]|[底末初中]))"
 CONNECTOR: Final = r"\s*(?:一直到|直到|到|至|~|-|—|–|―)\s*"

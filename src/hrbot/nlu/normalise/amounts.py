@@ -22,7 +22,10 @@ _NUM: Final = (
     r"(?:点[〇零一二三四五六七八九]{1,4})?)"
 )
 _DIGIT: Final = r"[0-9一二两三四五六七八九]"
-_NO_DIGIT: Final = r"(?![0-9〇零一二两三四五六七八九十百千万亿天个号日点.])"
+# "3块5" is 3.5 but "18元两张票" is 18 and two tickets: no measure word after the jiao digit.
+_NO_DIGIT: Final = (
+    r"(?![0-9〇零一二两三四五六七八九十百千万亿天个号日点.张次件笔份晚位名台趟本条套瓶箱盒包人])"
+)
 _CURRENCY_CODE: Final = r"(?i:rmb|cny)(?![a-zA-Z])"
 _JIAO_FEN: Final = rf"(?:(?P<j>{_DIGIT})(?:(?P<jm>[毛角])(?:(?P<f>{_DIGIT})分?)?|{_NO_DIGIT}))?"
 

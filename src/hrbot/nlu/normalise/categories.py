@@ -35,14 +35,14 @@ EXPENSE_TYPES: Final = (
 # no strong keyword is present. Traditional-character forms and unambiguous typos included.
 LEAVE_STRONG: Final = MappingProxyType(
     {
-        "annual": ("年假", "年休假", "年休", "带薪年假", "年假期"),
-        "sick": ("病假", "病休"),
-        "personal": ("事假",),
-        "compensatory": ("调休", "調休", "倒休", "补休", "補休", "换休", "串休", "掉休"),
-        "marriage": ("婚假",),
-        "maternity": ("产假", "產假", "生育假", "孕产假"),
-        "paternity": ("陪产假", "陪產假", "护理假", "護理假", "陪护假"),
-        "bereavement": ("丧假", "喪假"),
+        "annual": ("年假", "年休假", "年休", "带薪年假", "年假期", "年叚", "公休假", "annual leave"),
+        "sick": ("病假", "病休", "sick leave"),
+        "personal": ("事假", "私假", "personal leave"),
+        "compensatory": ("调休", "調休", "倒休", "补休", "補休", "换休", "串休", "掉休", "存休"),
+        "marriage": ("婚假", "婚休", "marriage leave"),
+        "maternity": ("产假", "產假", "生育假", "孕产假", "maternity leave"),
+        "paternity": ("陪产假", "陪產假", "护理假", "護理假", "陪护假", "看护假", "paternity leave"),
+        "bereavement": ("丧假", "喪假", "丧葬假", "bereavement leave"),
     }
 )
 LEAVE_WEAK: Final = MappingProxyType(
@@ -55,11 +55,37 @@ LEAVE_WEAK: Final = MappingProxyType(
         "bereavement": ("奔丧", "丧事", "葬礼", "去世", "过世"),
     }
 )
+# Typos that are ordinary text inside a longer phrase (合并假期, 今年价格): they count only
+# when they are the whole text.
+LEAVE_EXACT: Final = MappingProxyType({"年价": "annual", "并假": "sick"})
 EXPENSE_STRONG: Final = MappingProxyType(
     {
-        "taxi": ("打车", "出租车", "的士", "滴滴", "网约车", "计程车", "专车", "taxi"),
-        "travel": ("差旅费", "机票", "飞机票", "火车票", "高铁", "动车", "航班", "船票"),
-        "accommodation": ("住宿", "酒店", "宾馆", "旅馆", "民宿", "房费", "招待所", "住店"),
+        "taxi": (
+            "打车",
+            "出租车",
+            "的士",
+            "滴滴",
+            "网约车",
+            "计程车",
+            "专车",
+            "taxi",
+            "车费",
+            "市内交通",
+            "曹操出行",
+        ),
+        "travel": (
+            "差旅费",
+            "机票",
+            "飞机票",
+            "火车票",
+            "火车费",
+            "高铁",
+            "动车",
+            "航班",
+            "船票",
+            "长途交通",
+        ),
+        "accommodation": ("住宿", "酒店", "宾馆", "旅馆", "民宿", "房费", "招待所", "住店", "hotel"),
         "meal": (
             "餐费",
             "吃饭",
@@ -80,8 +106,9 @@ EXPENSE_STRONG: Final = MappingProxyType(
             "餐补",
             "外卖",
         ),
-        "office": ("办公用品", "文具", "打印", "复印", "墨盒", "硒鼓", "办公耗材", "打印纸"),
+        "office": ("办公用品", "文具", "打印", "复印", "墨盒", "硒鼓", "办公耗材", "耗材", "打印纸"),
         "training": ("培训费", "课程费", "考试费", "报名费", "学费", "认证费"),
+        "other": ("快递费", "邮寄费", "邮费", "停车费", "油费", "通讯费", "话费", "印刷费"),
     }
 )
 EXPENSE_WEAK: Final = MappingProxyType(
@@ -89,9 +116,13 @@ EXPENSE_WEAK: Final = MappingProxyType(
         "taxi": ("打的",),
         "travel": ("差旅", "出差", "路费"),
         "training": ("培训", "课程", "考试", "进修"),
-        "other": ("其他", "其它", "杂费"),
+        "other": ("其他", "其它", "杂费", "快递", "停车"),
     }
 )
+
+
+# "话费" is not a fee in 说话费劲, nor "车费" in 开车费油.
+_FEE_GUARD: Final = "(?![劲力心神时事油电])"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,21 +130,24 @@ class _Table:
     pattern: re.Pattern[str]
     lookup: Mapping[str, tuple[str, bool]]
     canonical: frozenset[str]
+    exact: Mapping[str, str]
 
 
 def _table(
     strong: Mapping[str, tuple[str, ...]],
     weak: Mapping[str, tuple[str, ...]],
     canonical: tuple[str, ...],
+    exact: Mapping[str, str] = MappingProxyType({}),
 ) -> _Table:
     lookup = {word.lower(): (value, False) for value, words in weak.items() for word in words}
     lookup |= {word.lower(): (value, True) for value, words in strong.items() for word in words}
     ordered = sorted(lookup, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(word) for word in ordered), re.IGNORECASE)
-    return _Table(pattern, MappingProxyType(lookup), frozenset(canonical))
+    alternatives = (re.escape(word) + (_FEE_GUARD if word.endswith("费") else "") for word in ordered)
+    pattern = re.compile("|".join(alternatives), re.IGNORECASE)
+    return _Table(pattern, MappingProxyType(lookup), frozenset(canonical), exact)
 
 
-_LEAVE: Final = _table(LEAVE_STRONG, LEAVE_WEAK, LEAVE_TYPES)
+_LEAVE: Final = _table(LEAVE_STRONG, LEAVE_WEAK, LEAVE_TYPES, LEAVE_EXACT)
 _EXPENSE: Final = _table(EXPENSE_STRONG, EXPENSE_WEAK, EXPENSE_TYPES)
 
 
@@ -123,6 +157,8 @@ def _resolve(table: _Table, text: str) -> str | None:
     folded = fold_width(text).strip().lower()
     if folded in table.canonical:
         return folded
+    if folded in table.exact:
+        return table.exact[folded]
     strong: set[str] = set()
     weak: set[str] = set()
     for m in table.pattern.finditer(folded):

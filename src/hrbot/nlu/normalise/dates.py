@@ -1,4 +1,16 @@
-"""Chinese date expressions to ISO dates or {"from", "to"} spans."""
+"""Chinese date expressions to ISO dates or {"from", "to"} spans.
+
+Span convention: a single date directly followed by a time of day (上午, 下午, 晚上, 凌晨 ...),
+a clock time (3点, 9点半, 10:30) or both resolves to that date, and the time words belong to
+the span: find_values reports "明天下午3点" in "帮我订明天下午3点的会议室", and
+resolve_date("下周一早上9点") is "2026-11-23" on 2026-11-21. The time itself is dropped.
+Time words are not absorbed where they begin another expression or word: "明天上午半天"
+keeps "上午半天" as a duration, "明天晚上班" (come in late) keeps only "明天".
+今早 / 今晚 / 明早 / 明晚 / 昨晚 are single-day words.
+
+Month.day ranges with a separator ("12.24-12.25", "12/8-12/10", "11/3至11/5") are one
+span; inside a sentence they count only with a month on both ends and the same separator.
+"""
 
 from __future__ import annotations
 
@@ -95,6 +107,10 @@ _YEAR_ANCHOR_RE: Final = re.compile(
 )
 _REL_DAY_RE: Final = re.compile(
     r"大前天|大后天|前天|后天|今天|今日|明天|明日|昨天|昨日|今儿个?|明儿个?|昨儿个?"
+    # 今早 / 明晚 ...: not the 明 of 说明, 证明, 聪明 ... nor the 今 of 至今, 如今
+    r"|(?<![如至迄古当])今[早晚晨夜]"
+    r"|(?<![说证声表聪光文发透鲜分申阐查标注精简失黎清神英高照])明[早晚晨]"
+    r"|昨[晚夜]"
 )
 _REL_DAY_OFFSETS: Final = MappingProxyType(
     {
@@ -114,6 +130,15 @@ _REL_DAY_OFFSETS: Final = MappingProxyType(
         "明儿个": 1,
         "后天": 2,
         "大后天": 3,
+        "今早": 0,
+        "今晚": 0,
+        "今晨": 0,
+        "今夜": 0,
+        "明早": 1,
+        "明晚": 1,
+        "明晨": 1,
+        "昨晚": -1,
+        "昨夜": -1,
     }
 )
 _YEAR_WORD_OFFSETS: Final = MappingProxyType({"去": -1, "明": 1})
@@ -147,6 +172,28 @@ _WEEKDAY_RANGE_RE: Final = re.compile(
 )
 _CONNECTOR_RE: Final = re.compile(CONNECTOR)
 _SPAN_OPENERS: Final = frozenset("从自")
+
+_CN_CLOCK_NUM: Final = r"[零一二两三四五六七八九十]{1,3}"
+_CLOCK: Final = (
+    rf"(?:[0-9]{{1,2}}|{_CN_CLOCK_NUM})"
+    rf"(?:点(?:钟|半|整|[一三]刻|过?(?:[0-9]{{1,2}}|{_CN_CLOCK_NUM})分|[0-9]{{1,2}})?|:[0-5][0-9])"
+    # not "3点5元", "一点儿", "一点都不", "3点多钟头"...
+    r"(?![0-9.:点元块角毛天个小时分万千百%儿都也]|多?钟头)"
+)
+_PART_OF_DAY: Final = (
+    r"(?:上午|下午|中午|早上|早晨|清晨|清早|一早|晚上|傍晚|凌晨|夜里|夜间|晚间|半夜|白天)"
+    r"(?!半天|[茶班])"  # 上午半天 is a duration, 下午茶 a snack, 晚上班 "go to work late"
+)
+# A clock time may be a range of hours of the same day: 下午2点到4点, 16:00-17:00.
+_CLOCK_SPAN: Final = rf"{_CLOCK}(?:{CONNECTOR}(?:{_PART_OF_DAY}\s?)?{_CLOCK})?"
+_TIME_OF_DAY_RE: Final = re.compile(rf"\s?(?:{_PART_OF_DAY}(?:\s?{_CLOCK_SPAN})?|{_CLOCK_SPAN})")
+_TIME_GATE: Final = frozenset("上下中早晚清一凌夜半白0123456789零二两三四五六七八九十")
+_MD_RANGE_RE: Final = re.compile(
+    r"(?<![0-9A-Za-z/.\-:¥$])(?P<m1>[0-9]{1,2})(?P<sep>[/.\-])(?P<d1>[0-9]{1,2})"
+    rf"(?P<conn>{CONNECTOR})(?:(?P<m2>[0-9]{{1,2}})(?P=sep))?(?P<d2>[0-9]{{1,2}})"
+    r"(?:[号日](?![楼线床房位车门机院区栋座室])"
+    r"|(?![0-9]|[/.\-:][0-9]|\s?[天个小时号日周月年%倍万千百kKwW元块点]))"
+)
 
 
 def _single(
@@ -292,12 +339,30 @@ def _weekday_range(m: re.Match[str], ref: dt.date) -> _Point | None:
     return _period(m, first, add_days(monday, WEEKDAY_INDEX[m["d2"]]))
 
 
+def _md_range(m: re.Match[str], ref: dt.date) -> _Point | None:
+    """12.24-12.25, 12/8-12/10, 11/3至11/5, 12/8-10; an end month before the start's is next year."""
+    if m["sep"] == "-" and m["conn"].strip() == "-":
+        return None  # "12-8-12-10" is unreadable
+    month1 = int(m["m1"])
+    first = make_date(ref.year, month1, int(m["d1"]))
+    if first is None:
+        return None
+    month2 = int(m["m2"]) if m["m2"] else month1
+    last = make_date(first.year, month2, int(m["d2"]))
+    if last is not None and last < first and month2 < month1:
+        last = make_date(first.year + 1, month2, int(m["d2"]))  # 12.30-1.2
+    point = _period(m, first, last)
+    # Inside a sentence only with a month on both ends ("1.5-2" is a number range).
+    return None if point is None else point._replace(confident=bool(m["m2"]))
+
+
 _MONTH: Final = frozenset("月")
 _DAY: Final = frozenset("号日")
 _WEEK: Final = frozenset("周期拜")
 _SEPARATORS: Final = frozenset("-/.")
 _RULES: Final[tuple[_Rule, ...]] = (
     (_SEPARATORS, _ISO_RE, _iso),
+    (_SEPARATORS, _MD_RANGE_RE, _md_range),
     (_MONTH, _CN_DATE_RE, _cn_date),
     (_SEPARATORS, _SLASH_RE, _slash),
     (_DAY, _DAY_ONLY_RE, _day_only),
@@ -305,7 +370,7 @@ _RULES: Final[tuple[_Rule, ...]] = (
     (_MONTH, _REL_MONTH_ANCHOR_RE, _rel_month_anchor),
     (_MONTH, _MONTH_ANCHOR_RE, _month_anchor),
     (frozenset("年"), _YEAR_ANCHOR_RE, _year_anchor),
-    (frozenset("天日儿"), _REL_DAY_RE, _rel_day),
+    (frozenset("天日儿早晚晨夜"), _REL_DAY_RE, _rel_day),
     (frozenset("后前"), _COUNT_RE, _count),
     (_WEEK, _WEEKDAY_RE, _weekday),
     (_WEEK, _WEEK_RE, _week),
@@ -363,6 +428,16 @@ def _combine(text: str, points: list[_Point]) -> list[_Point]:
     return out
 
 
+def _with_time_of_day(text: str, point: _Point) -> _Point:
+    """Extend a single day over a following time of day: 明天|下午3点 -> 明天下午3点."""
+    if point.kind == "period" or point.end >= len(text):
+        return point
+    if text[point.end] not in _TIME_GATE and not text[point.end].isspace():
+        return point
+    m = _TIME_OF_DAY_RE.match(text, point.end)
+    return point if m is None else point._replace(end=m.end())
+
+
 def _value(point: _Point) -> DateValue:
     if point.kind == "period":
         return {"from": point.first.isoformat(), "to": point.last.isoformat()}
@@ -380,7 +455,7 @@ def scan_dates(text: str, reference: dt.date, *, lenient: bool) -> list[Candidat
         for match in pattern.finditer(text):
             point = build(match, ref)
             if point is not None and (lenient or point.confident):
-                points.append(point)
+                points.append(_with_time_of_day(text, point))
     if not points:
         return []
     combined = _combine(text, select_longest(points, len(text)))

@@ -15,10 +15,12 @@ _HALF: Final = Decimal("0.5")
 
 _COUNT_RE: Final = re.compile(
     r"(?=[0-9〇零一二两三四五六七八九十百千俩仨半])"
-    r"(?<![0-9./〇零一二两三四五六七八九十百千万亿几第半])"
+    # not inside a longer number; a 半 may follow a weekday (周四半天)
+    r"(?:(?<![0-9./〇零一二两三四五六七八九十百千万亿几第半])|(?<=[周期拜][一二三四五六日天七])(?=半))"
     r"(?:(?P<n>[0-9]{1,4}(?:\.[0-9]{1,3})?|[〇零一二两三四五六七八九十百千俩仨]{1,6})"
-    r"\s?(?P<ge>个)?(?P<h1>半)?|(?P<half>半)个?)"
-    r"(?P<u>整天|天|日|个?工作日|小时|钟头|钟|(?i:hours?|hrs?|h)(?![a-zA-Z])|周(?!年)|星期|礼拜)"
+    r"\s?(?:(?P<ge>个)(?P<h1>半)?)?|(?P<half>半)个?)"
+    # 周年 is an anniversary, but 一周年假 is a week of annual leave
+    r"(?P<u>整天|天|日|个?工作日|小时|钟头|钟|(?i:hours?|hrs?|h)(?![a-zA-Z])|周(?!年(?![假休]))|星期|礼拜)"
     r"(?P<h2>半)?"
 )
 _HALF_DAY_RE: Final = re.compile(r"(?P<one>一个?)?(?P<part>上午|下午)(?P<hd>半天)?|[上下]半天")
@@ -35,11 +37,7 @@ def _count_value(m: re.Match[str]) -> Decimal | None:
         if number is None or number < 0:
             return None
         count = Decimal(str(number))
-        if m["h1"]:
-            if not m["ge"]:
-                return None  # "两半天" is not Chinese; "一个半小时" is
-            count += _HALF
-        elif m["h2"]:
+        if m["h1"] or m["h2"]:  # 一个半小时 (半 only after 个, never 两半天), 一天半
             count += _HALF
     if unit == "钟" and not m["ge"]:
         return None  # "3点钟" is a time; only "两个钟" is a duration

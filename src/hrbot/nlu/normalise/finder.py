@@ -1,4 +1,8 @@
-"""Locate normalisable expressions (dates, months, durations, amounts...) in a sentence."""
+"""Locate normalisable expressions (dates, months, durations, amounts...) in a sentence.
+
+A date's span includes a directly following time of day ("明天下午3点" in
+"帮我订明天下午3点的会议室"); see hrbot.nlu.normalise.dates.
+"""
 
 from __future__ import annotations
 
