@@ -1,9 +1,10 @@
 """Chinese date expressions to ISO dates or {"from", "to"} spans.
 
-Span convention: a single date directly followed by a time of day (上午, 下午, 晚上, 凌晨 ...),
-a clock time (3点, 9点半, 10:30) or both resolves to that date, and the time words belong to
-the span: find_values reports "明天下午3点" in "帮我订明天下午3点的会议室", and
-resolve_date("下周一早上9点") is "2026-11-23" on 2026-11-21. The time itself is dropped.
+Span convention: the contract's `date` is a calendar day, so a time of day is not part of a
+date found in a sentence: find_values reports "明天" in "帮我订明天下午3点的会议室" (as the
+training data annotates it). A text that is a date followed by a time of day (上午, 下午, 晚上,
+凌晨 ..., a clock time like 3点, 9点半, 10:30, or both) still resolves to that date:
+resolve_date("下周一早上9点") is "2026-11-23" on 2026-11-21; the time itself is dropped.
 Time words are not absorbed where they begin another expression or word: "明天上午半天"
 keeps "上午半天" as a duration, "明天晚上班" (come in late) keeps only "明天".
 今早 / 今晚 / 明早 / 明晚 / 昨晚 are single-day words.
@@ -455,7 +456,7 @@ def scan_dates(text: str, reference: dt.date, *, lenient: bool) -> list[Candidat
         for match in pattern.finditer(text):
             point = build(match, ref)
             if point is not None and (lenient or point.confident):
-                points.append(_with_time_of_day(text, point))
+                points.append(_with_time_of_day(text, point) if lenient else point)
     if not points:
         return []
     combined = _combine(text, select_longest(points, len(text)))
