@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from hrbot import __version__
 from hrbot.model.loading import LoadedModel
-from hrbot.shared.clock import Clock, parse_reference_time
+from hrbot.shared.clock import DEFAULT_TIMEZONE, Clock, parse_reference_time
 
 MINIMUM_COMPATIBLE_VERSION = "0.1.0"
 MAX_BODY_BYTES = 1024 * 1024
@@ -90,7 +90,9 @@ def create_app(state: ServerState) -> Starlette:
         if not isinstance(body, dict) or not isinstance(body.get("text"), str):
             return error_response(400, "BadRequest",
                                   'send a JSON object with a "text" string, e.g. {"text": "你好"}')
-        text = body["text"]
+        # lone surrogates ("\ud800" escaped in JSON) cannot be encoded in the UTF-8 answer:
+        # they become U+FFFD, as undecodable bytes do in `hrbot parse`
+        text = body["text"].encode("utf-16", "surrogatepass").decode("utf-16", "replace")
         if len(text) > MAX_TEXT_CHARS:
             return error_response(413, "PayloadTooLarge",
                                   f"text is longer than {MAX_TEXT_CHARS} characters")
@@ -98,7 +100,7 @@ def create_app(state: ServerState) -> Starlette:
         raw_time = body.get("reference_time")
         if raw_time is not None:
             try:
-                moment = parse_reference_time(str(raw_time), str(moment.tzinfo or "Asia/Shanghai"))
+                moment = parse_reference_time(str(raw_time), moment.tzinfo or DEFAULT_TIMEZONE)
             except ValueError as error:
                 return error_response(400, "BadRequest", f"reference_time: {error}")
         result = state.model.nlu.parse(text, moment).to_dict()

@@ -26,7 +26,7 @@ from hrbot.nlu.pipeline import NLUPipeline
 from hrbot.nlu.pipeline_config import ResolvedPipeline, resolve_project_pipeline
 from hrbot.nlu.registry import ComponentRegistry
 from hrbot.shared.config import ProjectConfig, read_config
-from hrbot.shared.errors import InvalidProjectError
+from hrbot.shared.errors import InvalidProjectError, ModelError
 from hrbot.shared.nlu.rasa_yaml import load_nlu_data
 from hrbot.shared.nlu.training_data import TrainingData
 from hrbot.shared.problems import Location, Problem
@@ -75,11 +75,13 @@ def read_nlu_inputs(
     config_file = config_path or project_dir / "config.yml"
     config = ProjectConfig()
     pipeline: ResolvedPipeline | None = None
+    error_type: type[InvalidProjectError] = InvalidProjectError
     try:
         config = read_config(config_file) if config_file.exists() else ProjectConfig()
         pipeline = resolve_project_pipeline(config, registry or builtin_registry())
     except InvalidProjectError as error:
         problems.extend(error.problems)
+        error_type = type(error)  # UnknownComponentError stays one
     data = TrainingData()
     try:
         data = load_nlu_data(data_paths or [project_dir / "data"])
@@ -91,7 +93,7 @@ def read_nlu_inputs(
                     "add an nlu.yml with '- intent: name' items under data/")
         )
     if problems or pipeline is None:
-        raise InvalidProjectError(problems)
+        raise error_type(problems)
     return NLUTrainingInputs(config, pipeline, data, project_dir)
 
 
@@ -115,7 +117,10 @@ def train_nlu(
     target_dir = models_dir or project_dir / "models"
     newest = latest_archive(target_dir)
     if newest is not None and not force:
-        previous = archive_metadata(newest).get("fingerprint", {}).get("nlu")
+        try:
+            previous = archive_metadata(newest).get("fingerprint", {}).get("nlu")
+        except ModelError:  # an unreadable archive is no reason to skip (or refuse) training
+            previous = None
         if previous == fingerprint:
             progress(f"nothing changed since {newest.name}: training skipped (use --force)")
             return TrainResult(newest, True, fingerprint)

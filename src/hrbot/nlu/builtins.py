@@ -71,8 +71,9 @@ BUILTIN_ALIASES = (
           "LexicalSyntacticFeaturizer: hrbot's CRFEntityExtractor computes its own lexical "
           "features; this step is not needed and is skipped"),
     Alias("DIETClassifier",
-          (AliasStep("LinearIntentClassifier", keep_options=_SHARED_CLASSIFIER_OPTIONS),
-           AliasStep("CRFEntityExtractor")),
+          (AliasStep("LinearIntentClassifier", keep_options=_SHARED_CLASSIFIER_OPTIONS,
+                     switch="intent_classification"),
+           AliasStep("CRFEntityExtractor", switch="entity_recognition")),
           "DIETClassifier: hrbot uses LinearIntentClassifier for intents and "
           "CRFEntityExtractor for entities instead (faster, no TensorFlow)"),
     Alias("SklearnIntentClassifier",

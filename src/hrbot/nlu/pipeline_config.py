@@ -138,11 +138,18 @@ def resolve_pipeline(
             notices.append(alias.notice)
         dropped: set[str] = set(options)
         for alias_step in alias.steps:
+            if alias_step.switch is not None:
+                dropped.discard(alias_step.switch)
+                if options.get(alias_step.switch, True) is False:
+                    continue
             target = registry.specs[alias_step.component]
-            kept = (
-                dict(options) if alias_step.keep_options is None
-                else {k: v for k, v in options.items() if k in alias_step.keep_options}
+            # without an explicit list, pass on only the options the target has: a Rasa
+            # component's own options (DIETClassifier's epochs) are noticed, not passed on
+            wanted = (
+                _allowed_options(target) if alias_step.keep_options is None
+                else set(alias_step.keep_options)
             )
+            kept = {k: v for k, v in options.items() if k in wanted}
             dropped -= set(kept)
             steps.append(PipelineStep(target, {**kept, **alias_step.fixed_options}, name, line))
         if dropped and alias.steps:

@@ -47,6 +47,9 @@ class AliasStep:
     component: str
     keep_options: tuple[str, ...] | None = None
     fixed_options: Mapping[str, Any] = field(default_factory=dict)
+    switch: str | None = None
+    """An option of the aliased component that turns this step off when false
+    (DIETClassifier's `entity_recognition: false` means no entity tagger)."""
 
 
 @dataclass(frozen=True)

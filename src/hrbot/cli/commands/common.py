@@ -25,10 +25,8 @@ def add_reference_time_option(parser: argparse.ArgumentParser) -> None:
 def reference_time(text: str | None) -> datetime:
     zone = os.environ.get("HRBOT_TIMEZONE", DEFAULT_TIMEZONE)
     value = text or os.environ.get("HRBOT_REFERENCE_TIME")
-    if not value:
-        return system_clock(zone)()
     try:
-        return parse_reference_time(value, zone)
+        return parse_reference_time(value, zone) if value else system_clock(zone)()
     except ValueError as error:
         raise HrbotError(str(error)) from None
 

@@ -27,12 +27,17 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
     from hrbot.model.loading import load_model
     from hrbot.server import ServerState, create_app
     from hrbot.shared.clock import fixed_clock, system_clock
+    from hrbot.shared.errors import HrbotError
 
     model = load_model(model_path(args.model))
     if os.environ.get("HRBOT_REFERENCE_TIME"):
         clock = fixed_clock(reference_time(None))
     else:
-        clock = system_clock(os.environ.get("HRBOT_TIMEZONE", "Asia/Shanghai"))
+        zone = os.environ.get("HRBOT_TIMEZONE", "Asia/Shanghai")
+        try:
+            clock = system_clock(zone)
+        except ValueError as error:
+            raise HrbotError(f"HRBOT_TIMEZONE: {error}") from None
     app = create_app(ServerState(model, clock, args.auth_token))
     terminal.info(f"model {model.path.name} loaded; serving on http://{args.host}:{args.port}")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")

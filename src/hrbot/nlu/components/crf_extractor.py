@@ -41,9 +41,18 @@ def char_class(char: str) -> str:
     return "other"
 
 
+def lower_same_length(text: str) -> str:
+    """Lower-case character by character, keeping characters whose lower case is longer
+    (İ -> i̇) as they are, so that offsets stay valid."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
 def char_features(doc: NLUDoc) -> list[list[str]]:
     """CRF features for every character of the message."""
-    text = doc.text.lower()
+    text = lower_same_length(doc.text)
     length = len(text)
     word_position = ["S"] * length
     word_of = [""] * length

@@ -136,12 +136,29 @@ class NgramFeaturizer(Component):
         return component
 
 
+_ASCII_WORD_CHAR = "[0-9A-Za-z_]"
+
+
+def _is_ascii_word_char(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char == "_")
+
+
 def lookup_pattern(elements: Sequence[str]) -> str:
-    """One regex matching any element, longest first; ASCII words need word boundaries."""
+    """One regex matching any element, longest first; ASCII words need word boundaries.
+
+    The boundaries are ASCII ones: "annual leave" matches in "我的annual leave还剩几天" (re's
+    `\b` would not, as it counts Chinese characters as word characters) but not in
+    "annual leaves".
+    """
     parts = []
-    for element in sorted({e.strip() for e in elements if e.strip()}, key=len, reverse=True):
-        escaped = re.escape(element)
-        parts.append(rf"\b{escaped}\b" if element.isascii() and element[0].isalnum() else escaped)
+    unique = {e.strip() for e in elements if e.strip()}
+    for element in sorted(unique, key=lambda e: (-len(e), e)):
+        pattern = re.escape(element)
+        if _is_ascii_word_char(element[0]):
+            pattern = f"(?<!{_ASCII_WORD_CHAR}){pattern}"
+        if _is_ascii_word_char(element[-1]):
+            pattern = f"{pattern}(?!{_ASCII_WORD_CHAR})"
+        parts.append(pattern)
     return "|".join(parts) if parts else r"(?!x)x"
 
 

@@ -208,7 +208,8 @@ class LinearIntentClassifier(Component):
             probabilities = softmax(self.scores(doc), self.temperature)
         else:  # nothing known in the message: every intent is equally (un)likely
             probabilities = np.full(len(self.classes), 1.0 / len(self.classes), dtype=np.float32)
-        order = np.argsort(-probabilities, kind="stable")[: int(self.options["ranking_length"])]
+        length = int(self.options["ranking_length"]) or len(self.classes)  # 0: all, as in Rasa
+        order = np.argsort(-probabilities, kind="stable")[:length]
         ranking = [IntentPrediction(self.classes[i], float(probabilities[i])) for i in order]
         doc.intent = ranking[0]
         doc.intent_ranking = ranking

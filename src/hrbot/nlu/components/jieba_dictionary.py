@@ -334,13 +334,15 @@ def build_dictionary(
         except (OSError, ValueError, KeyError):
             pass
     dictionary = _build_dictionary(files[1:])
-    try:
+    partial: Path | None = None
+    try:  # caching is an optimisation: an unwritable cache only means building next time too
         (cache_dir / "jieba").mkdir(parents=True, exist_ok=True)
         partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=cache_dir / "jieba"))
         dictionary.save(partial)
         os.replace(partial, folder)
     except OSError:
-        shutil.rmtree(partial, ignore_errors=True)
+        if partial is not None:
+            shutil.rmtree(partial, ignore_errors=True)
     return dictionary
 
 

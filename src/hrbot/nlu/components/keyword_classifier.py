@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 
 from hrbot.nlu.component import Component, ParseContext, TrainContext
+from hrbot.nlu.components.featurizers import lookup_pattern
 from hrbot.nlu.doc import NLUDoc
 from hrbot.shared.nlu.parse_result import IntentPrediction
 from hrbot.shared.nlu.training_data import TrainingData
@@ -35,11 +36,8 @@ class KeywordIntentClassifier(Component):
 
     def process(self, doc: NLUDoc, context: ParseContext) -> None:
         flags = 0 if self.options["case_sensitive"] else re.IGNORECASE
-        for keyword in sorted(self.keywords, key=len, reverse=True):
-            pattern = re.escape(keyword)
-            if keyword.isascii():
-                pattern = rf"\b{pattern}\b"
-            if re.search(pattern, doc.text, flags):
+        for keyword in sorted(self.keywords, key=lambda k: (-len(k), k)):
+            if re.search(lookup_pattern([keyword]), doc.text, flags):
                 intent = IntentPrediction(self.keywords[keyword], 1.0)
                 doc.intent = intent
                 doc.intent_ranking = [intent]
