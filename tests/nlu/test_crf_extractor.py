@@ -11,7 +11,7 @@ import pytest
 from hrbot.nlu.component import ParseContext, TrainContext
 from hrbot.nlu.components.crf_extractor import (
     CRFEntityExtractor,
-    bilou_tags,
+    bio_tags,
     char_class,
     char_features,
     decode_spans,
@@ -52,29 +52,35 @@ def example(text: str, *spans: tuple[str, int, int], role: str | None = None) ->
     )
 
 
-def test_crf_bilou_tags_mark_begin_inside_last_and_unit() -> None:
-    tags = bilou_tags(example("请3天年假我", ("duration", 1, 3), ("leave_type", 3, 5),
-                              ("person", 5, 6)))
+def test_crf_bio_tags_mark_begin_and_inside_per_character() -> None:
+    tags = bio_tags(example("请3天年假我", ("duration", 1, 3), ("leave_type", 3, 5),
+                            ("person", 5, 6)))
 
-    assert tags == ["O", "B-duration", "L-duration", "B-leave_type", "L-leave_type", "U-person"]
+    assert tags == ["O", "B-duration", "I-duration", "B-leave_type", "I-leave_type", "B-person"]
 
 
-def test_crf_bilou_tags_long_entity_has_inside_tags() -> None:
-    assert bilou_tags(example("带薪年休假", ("leave_type", 0, 5))) == [
-        "B-leave_type", "I-leave_type", "I-leave_type", "I-leave_type", "L-leave_type"
+def test_crf_bio_tags_long_entity_has_inside_tags() -> None:
+    assert bio_tags(example("带薪年休假", ("leave_type", 0, 5))) == [
+        "B-leave_type", "I-leave_type", "I-leave_type", "I-leave_type", "I-leave_type"
     ]
 
 
-def test_crf_bilou_tags_include_the_role() -> None:
-    assert bilou_tags(example("北京", ("city", 0, 2), role="from")) == [
-        "B-city@from", "L-city@from"
+def test_crf_bio_tags_include_the_role() -> None:
+    assert bio_tags(example("北京", ("city", 0, 2), role="from")) == [
+        "B-city@from", "I-city@from"
     ]
 
 
-def test_crf_bilou_tags_overlapping_annotations_keep_the_first_longest() -> None:
-    tags = bilou_tags(example("带薪年假", ("leave_type", 0, 4), ("leave_kind", 2, 4)))
+def test_crf_bio_tags_overlapping_annotations_keep_the_first_longest() -> None:
+    tags = bio_tags(example("带薪年假", ("leave_type", 0, 4), ("leave_kind", 2, 4)))
 
-    assert tags == ["B-leave_type", "I-leave_type", "I-leave_type", "L-leave_type"]
+    assert tags == ["B-leave_type", "I-leave_type", "I-leave_type", "I-leave_type"]
+
+
+def test_crf_bio_tags_separate_adjacent_entities_of_one_type() -> None:
+    tags = bio_tags(example("张三李四", ("person", 0, 2), ("person", 2, 4)))
+
+    assert decode_spans(tags) == [(0, 2, "person"), (2, 4, "person")]
 
 
 def test_crf_decode_spans_reads_valid_sequences() -> None:
@@ -104,11 +110,11 @@ def test_crf_decode_spans_is_tolerant_of_invalid_sequences(
     assert decode_spans(tags) == spans
 
 
-def test_crf_decode_spans_inverts_bilou_tags() -> None:
+def test_crf_decode_spans_inverts_bio_tags() -> None:
     sample = example("我想明天请3天带薪年假", ("date", 2, 4), ("duration", 5, 7),
                      ("leave_type", 7, 11))
 
-    assert decode_spans(bilou_tags(sample)) == [
+    assert decode_spans(bio_tags(sample)) == [
         (2, 4, "date"), (5, 7, "duration"), (7, 11, "leave_type")
     ]
 

@@ -150,10 +150,10 @@ def test_pipeline_config_alias_passes_on_only_options_its_targets_have() -> None
     assert [(step.spec.name, step.options) for step in resolved.steps[1:]] == [
         ("NgramFeaturizer", {}),
         ("LinearIntentClassifier", {"random_seed": 7}),
-        ("CRFEntityExtractor", {"BILOU_flag": False}),
+        ("CRFEntityExtractor", {}),
     ]
     assert "CountVectorsFeaturizer: options not used by hrbot: OOV_token" in resolved.notices
-    assert "DIETClassifier: options not used by hrbot: epochs" in resolved.notices
+    assert "DIETClassifier: options not used by hrbot: BILOU_flag, epochs" in resolved.notices
 
 
 def test_pipeline_config_resolved_pipeline_builds_its_components() -> None:

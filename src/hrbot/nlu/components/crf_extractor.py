@@ -108,25 +108,26 @@ def _tag_name(entity: str, role: str | None) -> str:
     return f"{entity}@{role}" if role else entity
 
 
-def bilou_tags(example: TrainingExample) -> list[str]:
+def bio_tags(example: TrainingExample) -> list[str]:
+    """B-/I- tags per character (overlapping annotations: the earlier, longer one wins).
+
+    BIO rather than Rasa's BILOU: with many entity types the CRF's cost grows with the square
+    of the number of labels, and on the benchmarks BIO is as accurate at half the labels.
+    """
     tags = [OUTSIDE] * len(example.text)
     for annotation in sorted(example.entities, key=lambda a: (a.start, -a.end)):
         span = range(annotation.start, annotation.end)
         if not span or any(tags[i] != OUTSIDE for i in span):
             continue
         name = _tag_name(annotation.entity, annotation.role)
-        if len(span) == 1:
-            tags[annotation.start] = f"U-{name}"
-            continue
         tags[annotation.start] = f"B-{name}"
-        for i in range(annotation.start + 1, annotation.end - 1):
+        for i in range(annotation.start + 1, annotation.end):
             tags[i] = f"I-{name}"
-        tags[annotation.end - 1] = f"L-{name}"
     return tags
 
 
 def decode_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    """(start, end, label) spans from BILOU tags, tolerant of invalid sequences."""
+    """(start, end, label) spans from BIO (or BILOU) tags, tolerant of invalid sequences."""
     spans: list[tuple[int, int, str]] = []
     start: int | None = None
     label = ""
@@ -155,11 +156,9 @@ class CRFEntityExtractor(Component):
     name = "CRFEntityExtractor"
     defaults: ClassVar[Mapping[str, Any]] = {
         "max_iterations": 50,
-        "L1_c": 0.05,
+        "L1_c": 0.1,
         "L2_c": 0.01,
-        "BILOU_flag": True,
-        "features": None,
-        "split_entities_by_comma": True,
+        "min_feature_frequency": 1,
     }
 
     def __init__(self, options: Mapping[str, Any] | None = None, model: bytes = b"") -> None:
@@ -184,12 +183,13 @@ class CRFEntityExtractor(Component):
         trainer = pycrfsuite.Trainer(verbose=False)
         for example, doc in zip(data.examples, docs, strict=True):
             if example.text:
-                trainer.append(char_features(doc), bilou_tags(example))
+                trainer.append(char_features(doc), bio_tags(example))
         trainer.set_params(
             {
                 "c1": float(self.options["L1_c"]),
                 "c2": float(self.options["L2_c"]),
                 "max_iterations": int(self.options["max_iterations"]),
+                "feature.minfreq": float(self.options["min_feature_frequency"]),
                 "feature.possible_transitions": True,
             }
         )
