@@ -32,6 +32,8 @@ BUILTIN_SPECS = (
     ComponentSpec("SpacyFeaturizer", f"{_COMPONENTS}.spacy_components:SpacyFeaturizer",
                   FEATURIZER, requires=("tokens",),
                   rasa_name=True, description="sentence vectors from a spaCy pipeline (needs hrbot[spacy])"),
+    ComponentSpec("EntityFeaturizer", f"{_COMPONENTS}.entity_featurizer:EntityFeaturizer",
+                  FEATURIZER, description="entity types and delexicalised n-grams for intents"),
     ComponentSpec("LinearIntentClassifier",
                   f"{_COMPONENTS}.intent_classifier:LinearIntentClassifier", INTENT_CLASSIFIER,
                   requires=("features",),

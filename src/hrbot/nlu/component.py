@@ -43,6 +43,10 @@ class Component(ABC):
     name: ClassVar[str]
     defaults: ClassVar[Mapping[str, Any]] = {}
     prepares_training_docs: ClassVar[bool] = False
+    """True when later components need this one's output on the training examples."""
+    consumes_entities: ClassVar[bool] = False
+    """True when this component reads `doc.entities`: then every component before it also
+    processes the training examples, so that training sees entities as parsing will."""
 
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         self.options: dict[str, Any] = {**self.defaults, **(options or {})}

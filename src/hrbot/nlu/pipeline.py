@@ -67,12 +67,16 @@ class NLUPipeline:
     def train(self, data: TrainingData, context: TrainContext) -> None:
         docs = [NLUDoc(processing_text(example.text)) for example in data.examples]
         parse_context = ParseContext(context.reference_time)
+        last_consumer = max(
+            (i for i, named in enumerate(self.components) if named.component.consumes_entities),
+            default=-1,
+        )
         for position, named in enumerate(self.components, start=1):
             name = named.step.spec.name
             started = time.perf_counter()
             context.progress(f"[{position}/{len(self.components)}] training {name}")
             named.component.train(data, docs, context)
-            if named.component.prepares_training_docs:
+            if named.component.prepares_training_docs or position - 1 < last_consumer:
                 for doc in docs:
                     named.component.process(doc, parse_context)
             elapsed = time.perf_counter() - started
