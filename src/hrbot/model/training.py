@@ -34,6 +34,16 @@ from hrbot.shared.problems import Location, Problem
 ProgressCallback = Callable[[str], None]
 
 
+def code_fingerprint() -> str:
+    """A hash of hrbot's own source, so that a changed component retrains unchanged data."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class NLUTrainingInputs:
     """Everything NLU training reads, checked and ready."""
@@ -46,6 +56,7 @@ class NLUTrainingInputs:
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
         digest.update(__version__.encode())
+        digest.update(code_fingerprint().encode())
         digest.update(json.dumps(self.pipeline.to_config(), sort_keys=True, default=str).encode())
         digest.update(self.config.language.encode())
         digest.update(self.data.fingerprint().encode())

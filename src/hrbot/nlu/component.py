@@ -56,6 +56,9 @@ class Component(ABC):
     ) -> None:
         """Learn from the training data; `docs[i]` belongs to `data.examples[i]`."""
 
+    def finish_training(self) -> None:  # noqa: B027 - optional: drop training-only state
+        """Called once the pipeline no longer needs this component's training state."""
+
     @abstractmethod
     def process(self, doc: NLUDoc, context: ParseContext) -> None:
         """Add what this component knows about the message to `doc`."""

@@ -79,6 +79,7 @@ class NLUPipeline:
             if named.component.prepares_training_docs or position - 1 < last_consumer:
                 for doc in docs:
                     named.component.process(doc, parse_context)
+            named.component.finish_training()
             elapsed = time.perf_counter() - started
             context.progress(f"[{position}/{len(self.components)}] {name} done in {elapsed:.2f}s")
 

@@ -90,8 +90,6 @@ def char_features(doc: NLUDoc) -> list[list[str]]:
             f"c-1c={padded[p - 1]}{c}",
             f"cc+1={c}{padded[p + 1]}",
             f"c-1cc+1={padded[p - 1]}{c}{padded[p + 1]}",
-            f"c-2c-1={padded[p - 2]}{padded[p - 1]}",
-            f"c+1c+2={padded[p + 1]}{padded[p + 2]}",
             f"cls={classes[i]}",
             f"cls-1={classes[i - 1] if i > 0 else 'BOS'}",
             f"cls+1={classes[i + 1] if i + 1 < length else 'EOS'}",
@@ -155,7 +153,7 @@ class CRFEntityExtractor(Component):
 
     name = "CRFEntityExtractor"
     defaults: ClassVar[Mapping[str, Any]] = {
-        "max_iterations": 50,
+        "max_iterations": 40,
         "L1_c": 0.1,
         "L2_c": 0.01,
         "min_feature_frequency": 1,
@@ -165,6 +163,9 @@ class CRFEntityExtractor(Component):
         super().__init__(options)
         self._model = model
         self._tagger: Any = None
+        # features of the training texts, reused if the pipeline tags them after training;
+        # they depend on the text only (earlier components are deterministic)
+        self._training_features: dict[str, list[list[str]]] = {}
         if model:
             self._open(model)
 
@@ -181,9 +182,12 @@ class CRFEntityExtractor(Component):
             context.progress(f"{self.name}: no annotated entities, nothing to learn")
             return
         trainer = pycrfsuite.Trainer(verbose=False)
+        self._training_features = {}
         for example, doc in zip(data.examples, docs, strict=True):
             if example.text:
-                trainer.append(char_features(doc), bio_tags(example))
+                features = char_features(doc)
+                self._training_features[doc.text] = features
+                trainer.append(features, bio_tags(example))
         trainer.set_params(
             {
                 "c1": float(self.options["L1_c"]),
@@ -204,9 +208,10 @@ class CRFEntityExtractor(Component):
         self._open(self._model)
 
     def process(self, doc: NLUDoc, context: ParseContext) -> None:
+        cached = self._training_features.get(doc.text) if self._training_features else None
         if self._tagger is None or not doc.text:
             return
-        tags = self._tagger.tag(char_features(doc))
+        tags = self._tagger.tag(cached if cached is not None else char_features(doc))
         for start, end, label in decode_spans(tags):
             confidences = [self._tagger.marginal(tags[i], i) for i in range(start, end)]
             entity, _, role = label.partition("@")
@@ -227,6 +232,9 @@ class CRFEntityExtractor(Component):
                     role=role or None,
                 )
             )
+
+    def finish_training(self) -> None:
+        self._training_features = {}
 
     def persist(self, directory: Path) -> None:
         if self._model:

@@ -10,6 +10,7 @@ the scores with a temperature fitted on out-of-fold scores to minimise log loss,
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -157,8 +158,7 @@ class LinearIntentClassifier(Component):
             f"{self.name}: {self.options['model']} on {matrix.shape[0]} examples, "
             f"{len(self.classes)} intents, {width} features"
         )
-        self.temperature = self._calibrate(matrix, labels)
-        estimator = self._estimator().fit(matrix, labels)
+        self.temperature, estimator = self._fit_and_calibrate(matrix, labels)
         coefficients = np.asarray(estimator.coef_, dtype=np.float32)
         intercepts = np.asarray(estimator.intercept_, dtype=np.float32)
         if coefficients.shape[0] == 1:
@@ -167,21 +167,38 @@ class LinearIntentClassifier(Component):
         self.weights = np.ascontiguousarray(coefficients.T)
         self.bias = intercepts
 
-    def _calibrate(self, matrix: Any, labels: npt.NDArray[np.int64]) -> float:
+    def _fit_and_calibrate(self, matrix: Any, labels: npt.NDArray[np.int64]) -> tuple[float, Any]:
+        """The final model, and the temperature fitted on out-of-fold scores.
+
+        The fold models and the final one are independent, and liblinear releases the GIL,
+        so they are fitted side by side on the available cores.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
         from sklearn.model_selection import StratifiedKFold
 
+        default_temperature = 5.0 if self.options["model"] == "svm" else 1.0
         smallest = int(np.bincount(labels).min())
         folds = min(int(self.options["calibration_folds"]), smallest)
-        if folds < 2:
-            return 5.0 if self.options["model"] == "svm" else 1.0
-        scores = np.zeros((matrix.shape[0], len(self.classes)), dtype=np.float32)
-        splitter = StratifiedKFold(folds, shuffle=True, random_state=int(self.options["random_seed"]))
-        for train_rows, test_rows in splitter.split(np.zeros(len(labels)), labels):
-            if len(set(labels[train_rows].tolist())) < len(self.classes):
-                return 5.0 if self.options["model"] == "svm" else 1.0
-            estimator = self._estimator().fit(matrix[train_rows], labels[train_rows])
-            scores[test_rows] = self._decision(estimator, matrix[test_rows])
-        return fit_temperature(scores, labels)
+        splits: list[tuple[Any, Any]] = []
+        if folds >= 2:
+            splitter = StratifiedKFold(
+                folds, shuffle=True, random_state=int(self.options["random_seed"]))
+            splits = list(splitter.split(np.zeros(len(labels)), labels))
+        with ThreadPoolExecutor(max_workers=max(1, min(len(splits) + 1, os.cpu_count() or 1))) as pool:
+            final = pool.submit(self._estimator().fit, matrix, labels)
+            fold_fits = [
+                pool.submit(self._estimator().fit, matrix[train], labels[train])
+                for train, _ in splits
+                if len(set(labels[train].tolist())) == len(self.classes)
+            ]
+            estimator = final.result()
+            if not splits or len(fold_fits) < len(splits):
+                return default_temperature, estimator
+            scores = np.zeros((matrix.shape[0], len(self.classes)), dtype=np.float32)
+            for (_, test), fit in zip(splits, fold_fits, strict=True):
+                scores[test] = self._decision(fit.result(), matrix[test])
+        return fit_temperature(scores, labels), estimator
 
     def scores(self, doc: NLUDoc) -> FloatArray:
         scores = self.bias.copy()
