@@ -9,11 +9,8 @@ import numpy as np
 import pytest
 
 from hrbot.nlu.component import ParseContext, TrainContext
-from hrbot.nlu.components.featurizers import (
-    NgramFeaturizer,
-    RegexFeaturizer,
-    lookup_pattern,
-)
+from hrbot.nlu.components.featurizers import NgramFeaturizer, RegexFeaturizer
+from hrbot.nlu.components.patterns import lookup_pattern
 from hrbot.nlu.components.tokenizers import WhitespaceTokenizer
 from hrbot.nlu.doc import NLUDoc, PatternMatch
 from hrbot.shared.errors import InvalidProjectError
@@ -120,12 +117,12 @@ def test_ngram_featurizer_rare_grams_weigh_more_than_common_ones(
     train_context: TrainContext,
 ) -> None:
     featurizer = trained({"analyzer": "char", "min_ngram": 1, "max_ngram": 1}, train_context)
-    vocabulary = featurizer._vocabulary
+    vocabulary = featurizer.vocabulary
 
     weights = features_of(featurizer, "年请")
 
     # 年 occurs in two training texts, 请 in one
-    assert weights[vocabulary["请"]] > weights[vocabulary["年"]]
+    assert weights[vocabulary.trie["请"]] > weights[vocabulary.trie["年"]]
 
 
 def test_ngram_featurizer_min_df_and_max_features_limit_the_vocabulary(
@@ -135,12 +132,12 @@ def test_ngram_featurizer_min_df_and_max_features_limit_the_vocabulary(
     frequent = trained({"analyzer": "char", "max_ngram": 1, "min_df": 2}, train_context)
     capped = trained({"analyzer": "char", "max_ngram": 1, "max_features": 3}, train_context)
 
-    assert len(frequent._vocabulary) < len(everything._vocabulary)
-    for gram in frequent._vocabulary:
+    assert len(frequent.vocabulary) < len(everything.vocabulary)
+    for gram in frequent.vocabulary:
         assert sum(gram in text.lower() for text in TEXTS) >= 2
-    assert "年" in frequent._vocabulary
-    assert "余" not in frequent._vocabulary
-    assert len(capped._vocabulary) == 3
+    assert "年" in frequent.vocabulary
+    assert "余" not in frequent.vocabulary
+    assert len(capped.vocabulary) == 3
 
 
 def test_ngram_featurizer_persist_and_load_give_identical_features(
@@ -268,8 +265,8 @@ def test_regex_featurizer_options_switch_off_regexes_or_lookups(
     no_regex = regex_featurizer(train_context, use_regexes=False)
     no_lookup = regex_featurizer(train_context, use_lookup_tables=False)
 
-    assert [name for name, _ in no_regex.patterns] == ["leave_type"]
-    assert [name for name, _ in no_lookup.patterns] == ["employee_id"]
+    assert [name for name, _ in no_regex.patterns.patterns] == ["leave_type"]
+    assert [name for name, _ in no_lookup.patterns.patterns] == ["employee_id"]
 
 
 def test_regex_featurizer_persist_and_load_keep_the_patterns(
@@ -283,5 +280,5 @@ def test_regex_featurizer_persist_and_load_keep_the_patterns(
     featurizer.process(doc_a, CONTEXT)
     loaded.process(doc_b, CONTEXT)
 
-    assert loaded.patterns == featurizer.patterns
+    assert loaded.patterns.patterns == featurizer.patterns.patterns
     assert doc_b.pattern_matches == doc_a.pattern_matches

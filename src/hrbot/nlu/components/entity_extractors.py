@@ -4,70 +4,28 @@ and Chinese values (dates, months, durations, amounts) normalised against the re
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
 from hrbot.nlu.component import Component, ParseContext, TrainContext
-from hrbot.nlu.components.featurizers import lookup_pattern
+from hrbot.nlu.components.patterns import PatternComponent
 from hrbot.nlu.doc import NLUDoc
 from hrbot.shared.nlu.parse_result import ExtractedEntity
 from hrbot.shared.nlu.training_data import TrainingData
 
 
-class RegexEntityExtractor(Component):
+class RegexEntityExtractor(PatternComponent):
     """Entities from regexes and lookup tables named after an annotated entity type."""
 
     name = "RegexEntityExtractor"
-    defaults: ClassVar[Mapping[str, Any]] = {
-        "case_sensitive": False,
-        "use_lookup_tables": True,
-        "use_regexes": True,
-        "use_word_boundaries": True,
-    }
-
-    def __init__(
-        self, options: Mapping[str, Any] | None = None,
-        patterns: Sequence[tuple[str, str]] = (),
-    ) -> None:
-        super().__init__(options)
-        self._set_patterns(patterns)
-
-    def _set_patterns(self, patterns: Sequence[tuple[str, str]]) -> None:
-        flags = 0 if self.options["case_sensitive"] else re.IGNORECASE
-        self.patterns = list(patterns)
-        self._compiled = [(name, re.compile(pattern, flags)) for name, pattern in self.patterns]
-
-    def train(self, data: TrainingData, docs: Sequence[NLUDoc], context: TrainContext) -> None:
-        entity_types = set(data.entity_types)
-        patterns: list[tuple[str, str]] = []
-        if self.options["use_regexes"]:
-            patterns.extend((r.name, r.pattern) for r in data.regexes if r.name in entity_types)
-        if self.options["use_lookup_tables"]:
-            patterns.extend(
-                (t.name, lookup_pattern(t.elements)) for t in data.lookups if t.name in entity_types
-            )
-        self._set_patterns(patterns)
+    only_entity_names = True
 
     def process(self, doc: NLUDoc, context: ParseContext) -> None:
-        for name, pattern in self._compiled:
-            for match in pattern.finditer(doc.text):
-                if match.end() > match.start():
-                    doc.entities.append(
-                        ExtractedEntity(name, match.start(), match.end(), match.group(),
-                                        self.name, 1.0)
-                    )
-
-    def persist(self, directory: Path) -> None:
-        (directory / "patterns.json").write_text(
-            json.dumps(self.patterns, ensure_ascii=False), encoding="utf-8"
-        )
-
-    @classmethod
-    def load(cls, options: Mapping[str, Any], directory: Path) -> Self:
-        patterns = json.loads((directory / "patterns.json").read_text(encoding="utf-8"))
-        return cls(options, [(name, pattern) for name, pattern in patterns])
+        for _, name, match in self.patterns.matches(doc.text):
+            doc.entities.append(
+                ExtractedEntity(name, match.start(), match.end(), match.group(), self.name, 1.0)
+            )
 
 
 class EntitySynonymMapper(Component):

@@ -10,16 +10,13 @@ same (predicted) entities as parsing.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
-import numpy as np
-
 from hrbot.nlu.component import Component, ParseContext, TrainContext
-from hrbot.nlu.doc import NLUDoc, SparseFeatures
+from hrbot.nlu.components.vocabulary import TfidfVocabulary
+from hrbot.nlu.doc import NLUDoc
 from hrbot.shared.nlu.training_data import TrainingData
 
 _PLACEHOLDER_BASE = 0xE000  # Unicode private use area: never in real text
@@ -37,8 +34,7 @@ class EntityFeaturizer(Component):
     def __init__(self, options: Mapping[str, Any] | None = None) -> None:
         super().__init__(options)
         self.entity_types: list[str] = []
-        self._vocabulary: Any = None
-        self._idf: np.ndarray[Any, np.dtype[np.float32]] | None = None
+        self.vocabulary: TfidfVocabulary | None = None
 
     def _placeholder(self, entity: str) -> str:
         index = self.entity_types.index(entity) if entity in self.entity_types else 0
@@ -59,55 +55,30 @@ class EntityFeaturizer(Component):
         return grams
 
     def train(self, data: TrainingData, docs: Sequence[NLUDoc], context: TrainContext) -> None:
-        import marisa_trie
-
         self.entity_types = sorted(
             {a.entity for example in data.examples for a in example.entities}
             | {e.entity for doc in docs for e in doc.entities}
         )
-        frequency: Counter[str] = Counter()
-        for doc in docs:
-            frequency.update(set(self._grams(doc)))
-        self._vocabulary = marisa_trie.Trie(list(frequency))
-        idf = np.ones(len(self._vocabulary), dtype=np.float64)
-        for gram, count in frequency.items():
-            idf[self._vocabulary[gram]] = math.log((1 + len(docs)) / (1 + count)) + 1
-        self._idf = idf.astype(np.float32)
+        self.vocabulary = TfidfVocabulary.fit([self._grams(doc) for doc in docs])
         context.progress(
-            f"{self.name}: {len(self.entity_types)} entity types, {len(frequency)} n-grams"
+            f"{self.name}: {len(self.entity_types)} entity types, {len(self.vocabulary)} n-grams"
         )
 
     def process(self, doc: NLUDoc, context: ParseContext) -> None:
-        if self._vocabulary is None or self._idf is None:
+        if self.vocabulary is None:
             raise RuntimeError(f"{self.name} used before training or loading")
-        counts: Counter[int] = Counter()
-        for gram in self._grams(doc):
-            index = self._vocabulary.get(gram)
-            if index is not None:
-                counts[index] += 1
-        indices = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
-        values = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-        values = ((1.0 + np.log(values)) * self._idf[indices]).astype(np.float32)
-        norm = float(np.sqrt(np.dot(values, values)))
-        if norm > 0:
-            values = values / norm
-        doc.features[self.key] = SparseFeatures(indices, values, len(self._idf))
+        doc.features[self.key] = self.vocabulary.vector(self._grams(doc))
 
     def persist(self, directory: Path) -> None:
-        if self._vocabulary is not None and self._idf is not None:
-            self._vocabulary.save(str(directory / "vocabulary.marisa"))
-            np.save(directory / "idf.npy", self._idf)
+        if self.vocabulary is not None:
+            self.vocabulary.save(directory)
             (directory / "entity_types.txt").write_text("\n".join(self.entity_types),
                                                         encoding="utf-8")
 
     @classmethod
     def load(cls, options: Mapping[str, Any], directory: Path) -> Self:
-        import marisa_trie
-
         component = cls(options)
-        component._vocabulary = marisa_trie.Trie()
-        component._vocabulary.load(str(directory / "vocabulary.marisa"))
-        component._idf = np.load(directory / "idf.npy")
+        component.vocabulary = TfidfVocabulary.load(directory)
         types = (directory / "entity_types.txt").read_text(encoding="utf-8")
         component.entity_types = [t for t in types.split("\n") if t]
         return component

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 
 from hrbot.nlu.component import Component, ParseContext, TrainContext
-from hrbot.nlu.components.featurizers import lookup_pattern
+from hrbot.nlu.components.patterns import lookup_pattern
 from hrbot.nlu.doc import NLUDoc
 from hrbot.shared.nlu.parse_result import IntentPrediction
 from hrbot.shared.nlu.training_data import TrainingData
