@@ -240,3 +240,20 @@ def test_latest_archive_ignores_partial_and_foreign_files(tmp_path: Path) -> Non
     assert list_archives(models) == [models / "a.tar.gz"]
     assert latest_archive(models) == models / "a.tar.gz"
     assert latest_archive(tmp_path / "absent") is None
+
+
+def test_trained_archive_is_readable_by_others_like_any_file(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    archive = tmp_path / "source"
+    archive.mkdir()
+    (archive / "metadata.json").write_text("{}", encoding="utf-8")
+    from hrbot.model.archive import write_archive
+
+    umask = os.umask(0o022)
+    try:
+        path = write_archive(archive, tmp_path / "models", "m.tar.gz")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -35,6 +35,9 @@ def write_archive(source: Path, models_dir: Path, name: str) -> Path:
         with tarfile.open(temporary, "w:gz", compresslevel=6) as tar:
             for path in sorted(source.rglob("*")):
                 tar.add(path, arcname=str(path.relative_to(source)), recursive=False)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; a model is an ordinary file
         target = models_dir / name
         os.replace(temporary, target)
         return target

@@ -148,7 +148,7 @@ class JiebaDictionary:
 
     def save(self, directory: Path) -> None:
         self.trie.save(str(directory / "words.marisa"))
-        np.save(directory / "frequencies.npy", self.frequencies)
+        np.save(directory / "frequencies.npy", np.minimum(self.frequencies, 2**31 - 1).astype(np.int32))
         (directory / "hmm.json").write_text(self.hmm.to_json(), encoding="utf-8")
         meta = {"total": self.total, "max_word_length": self.max_word_length,
                 "force_split": sorted(self.force_split)}
@@ -163,7 +163,8 @@ class JiebaDictionary:
         trie.load(str(directory / "words.marisa"))
         meta = json.loads((directory / "dictionary.json").read_text(encoding="utf-8"))
         hmm = HiddenMarkovModel.from_json((directory / "hmm.json").read_text(encoding="utf-8"))
-        return cls(trie, np.load(directory / "frequencies.npy"), total=int(meta["total"]),
+        frequencies = np.load(directory / "frequencies.npy").astype(np.int64)
+        return cls(trie, frequencies, total=int(meta["total"]),
                    max_word_length=int(meta["max_word_length"]), hmm=hmm,
                    force_split=meta.get("force_split", ()))
 
