@@ -37,8 +37,7 @@ DEFAULT_CHINESE_PIPELINE: tuple[Mapping[str, Any], ...] = (
     {"name": "EntitySynonymMapper"},
     {"name": "ChineseValueExtractor", "dimensions": "auto"},
     {"name": "EntityFeaturizer"},
-    {"name": "NgramFeaturizer", "analyzer": "char", "min_ngram": 1, "max_ngram": 4},
-    {"name": "NgramFeaturizer", "analyzer": "word", "min_ngram": 1, "max_ngram": 2},
+    {"name": "NgramFeaturizer", "analyzer": "char", "min_ngram": 1, "max_ngram": 3},
     {"name": "LinearIntentClassifier"},
     {"name": "FallbackClassifier", "threshold": 0.3, "ambiguity_threshold": 0.1},
 )

@@ -92,8 +92,8 @@ class LinearIntentClassifier(Component):
     name = "LinearIntentClassifier"
     defaults: ClassVar[Mapping[str, Any]] = {
         "model": "svm",
-        "C": 0.5,
-        "class_weight": None,
+        "C": 2.0,
+        "class_weight": "balanced",
         "calibration_folds": 2,
         "ranking_length": INTENT_RANKING_LENGTH,
         "random_seed": 2026,
