@@ -3,6 +3,8 @@
     HrbotError
     ├── InvalidProjectError       user files (YAML, data, config, domain) are wrong; carries Problems
     │   └── UnknownComponentError a pipeline names a component hrbot does not know
+    ├── InvalidEventError         a tracker event (JSON) has an unknown type or a bad field
+    │                             (also a ValueError; defined in hrbot.shared.core.events)
     ├── ModelError                a model archive is missing, unreadable or incompatible
     └── MissingDependencyError    an optional extra is not installed; says what to install
 
