@@ -185,10 +185,10 @@ def test_cli_test_nlu_cross_validation_needs_two_folds(
     assert "--folds must be at least 2" in result.err
 
 
-def test_cli_parse_without_a_model_exits_1_saying_how_to_train(
-    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+def test_cli_parse_outside_a_project_without_a_model_exits_1_saying_how_to_train(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(make_project())
+    monkeypatch.chdir(tmp_path)
 
     result = run("parse")
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from hrbot_test_support import REFERENCE_TIME_TEXT, subprocess_env
 
@@ -72,3 +73,17 @@ def test_cli_parse_reads_the_reference_time_from_the_environment(
     assert completed.returncode == 0, completed.stderr.decode(errors="replace")
     result = json.loads(completed.stdout)
     assert {e["entity"]: e["value"] for e in result["entities"]}["date"] == "2026-02-01"
+
+
+def test_cli_parse_in_a_project_without_a_model_trains_one_first(make_project: Any) -> None:
+    project = make_project()
+    assert not (project / "models").exists() or not any((project / "models").iterdir())
+
+    completed = parse(project, "我想明天请一天病假\n".encode(), "--reference-time",
+                      REFERENCE_TIME_TEXT)
+
+    assert completed.returncode == 0, completed.stderr.decode(errors="replace")
+    assert [json.loads(line)["intent"]["name"] for line in completed.stdout.decode().splitlines()
+            ] == ["request_leave"]
+    assert b"training one first" in completed.stderr
+    assert list((project / "models").glob("*.tar.gz"))

@@ -7,6 +7,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from hrbot.cli.terminal import Terminal
 from hrbot.shared.clock import DEFAULT_TIMEZONE, parse_reference_time, system_clock
 from hrbot.shared.errors import HrbotError
 
@@ -31,7 +32,28 @@ def reference_time(text: str | None) -> datetime:
         raise HrbotError(str(error)) from None
 
 
-def model_path(option: Path | None) -> Path:
-    from hrbot.model.archive import resolve_model_path
+def model_path(option: Path | None, terminal: Terminal | None = None) -> Path:
+    """The model to use: --model, else the newest in models/.
 
-    return resolve_model_path(option, Path("models"))
+    In a project folder (config.yml and data/) that has no model yet, one is trained first,
+    with progress on stderr, so that `hrbot parse` works straight after a checkout.
+    """
+    from hrbot.model.archive import latest_archive, resolve_model_path
+
+    models = Path("models")
+    project = Path.cwd()
+    if (
+        option is None
+        and terminal is not None
+        and latest_archive(models) is None
+        and (project / "config.yml").is_file()
+        and (project / "data").is_dir()
+    ):
+        from hrbot.model.training import train_nlu
+        from hrbot.shared.project import default_cache_dir
+
+        terminal.info("no trained model in models/: training one first")
+        return train_nlu(
+            project, models_dir=models, progress=terminal.progress, cache_dir=default_cache_dir()
+        ).model
+    return resolve_model_path(option, models)

@@ -30,7 +30,7 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
     from hrbot.model.loading import load_model
 
     moment = reference_time(args.reference_time)
-    model = load_model(model_path(args.model))
+    model = load_model(model_path(args.model, terminal))
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
     for line in stdin:
         text = line.rstrip("\r\n")

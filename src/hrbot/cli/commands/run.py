@@ -29,7 +29,7 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
     from hrbot.shared.clock import fixed_clock, system_clock
     from hrbot.shared.errors import HrbotError
 
-    model = load_model(model_path(args.model))
+    model = load_model(model_path(args.model, terminal))
     if os.environ.get("HRBOT_REFERENCE_TIME"):
         clock = fixed_clock(reference_time(None))
     else:

@@ -26,7 +26,7 @@ def add_parser(subparsers: Any) -> None:
 def handle(args: argparse.Namespace, terminal: Terminal) -> int:
     from hrbot.model.loading import load_model
 
-    model = load_model(model_path(args.model))
+    model = load_model(model_path(args.model, terminal))
     terminal.info(f"model {model.path.name} loaded; type a message (Ctrl-D to quit)")
     while True:
         try:

@@ -42,7 +42,7 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
     else:
         from hrbot.model.loading import load_model
 
-        model = load_model(model_path(args.model))
+        model = load_model(model_path(args.model, terminal))
         data = load_nlu_data([args.nlu], allow_conflicts=True)
         terminal.info(f"testing {model.path.name} on {len(data.examples)} examples")
         predictions = predict(model.nlu.parse, data, moment, terminal.progress)
