@@ -93,7 +93,7 @@ class LinearIntentClassifier(Component):
     defaults: ClassVar[Mapping[str, Any]] = {
         "model": "svm",
         "C": 2.0,
-        "class_weight": "balanced",
+        "class_weight": None,
         "calibration_folds": 2,
         "ranking_length": INTENT_RANKING_LENGTH,
         "random_seed": 2026,
