@@ -92,3 +92,16 @@ def test_pipeline_trains_the_entity_featurizer_on_predicted_entities(tmp_path: P
     assert isinstance(featurizer, EntityFeaturizer)
     assert featurizer.entity_types == ["date"]
     assert pipeline.parse("大后天请假", REFERENCE_TIME).intent.name == "request_leave"
+
+
+def test_entity_featurizer_places_placeholders_right_after_characters_whose_lower_case_is_longer(
+    tmp_path: Path,
+) -> None:
+    text = "İİ请3天年假"
+    assert len(text.lower()) != len(text)
+    featurizer = _trained(tmp_path, _doc(text, ("duration", 3, 5), ("leave_type", 5, 7)))
+
+    delexicalised = featurizer.delexicalise(_doc(text, ("duration", 3, 5), ("leave_type", 5, 7)))
+
+    assert delexicalised[:3] == "İİ请"
+    assert len(delexicalised) == 5

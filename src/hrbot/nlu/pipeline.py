@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,22 +14,12 @@ from hrbot.nlu.component import Component, ParseContext, TrainContext
 from hrbot.nlu.doc import NLUDoc
 from hrbot.nlu.pipeline_config import PipelineStep, ResolvedPipeline
 from hrbot.nlu.registry import ComponentRegistry
+from hrbot.nlu.text import processing_text
 from hrbot.shared.errors import ModelError
 from hrbot.shared.nlu.parse_result import ExtractedEntity, ParseResult
 from hrbot.shared.nlu.training_data import TrainingData
 
 PIPELINE_FILE = "pipeline.json"
-
-
-def processing_text(text: str) -> str:
-    """The text components see: same length, with control characters and lone surrogates
-    replaced by spaces so that no component (or C library) trips over them."""
-    if text.isprintable():
-        return text
-    return "".join(
-        " " if (unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n") else c
-        for c in text
-    )
 
 
 def _deduplicate(entities: Sequence[ExtractedEntity]) -> list[ExtractedEntity]:

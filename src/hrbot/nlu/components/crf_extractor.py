@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Self
 
 from hrbot.nlu.component import Component, ParseContext, TrainContext
 from hrbot.nlu.doc import NLUDoc
+from hrbot.nlu.text import lower_same_length
 from hrbot.shared.nlu.parse_result import ExtractedEntity
 from hrbot.shared.nlu.training_data import TrainingData, TrainingExample
 
@@ -39,15 +40,6 @@ def char_class(char: str) -> str:
     if "\u4e00" <= char <= "\u9fff":
         return "han"
     return "other"
-
-
-def lower_same_length(text: str) -> str:
-    """Lower-case character by character, keeping characters whose lower case is longer
-    (İ -> i̇) as they are, so that offsets stay valid."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 def char_features(doc: NLUDoc) -> list[list[str]]:

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Self
 from hrbot.nlu.component import Component, ParseContext, TrainContext
 from hrbot.nlu.components.vocabulary import TfidfVocabulary
 from hrbot.nlu.doc import NLUDoc
+from hrbot.nlu.text import lower_same_length
 from hrbot.shared.nlu.training_data import TrainingData
 
 _PLACEHOLDER_BASE = 0xE000  # Unicode private use area: never in real text
@@ -41,7 +42,7 @@ class EntityFeaturizer(Component):
         return chr(_PLACEHOLDER_BASE + index)
 
     def delexicalise(self, doc: NLUDoc) -> str:
-        text = doc.text.lower()
+        text = lower_same_length(doc.text)
         for entity in sorted(doc.entities, key=lambda e: e.start, reverse=True):
             if entity.entity in self.entity_types and 0 <= entity.start < entity.end <= len(text):
                 text = text[: entity.start] + self._placeholder(entity.entity) + text[entity.end :]
