@@ -26,19 +26,27 @@ class KeywordIntentClassifier(Component):
         keywords: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(options)
-        self.keywords: dict[str, str] = dict(keywords or {})
+        self._set_keywords(keywords or {})
+
+    def _set_keywords(self, keywords: Mapping[str, str]) -> None:
+        """Keep the keywords and compile their patterns once, longest keyword first."""
+        self.keywords: dict[str, str] = dict(keywords)
+        flags = 0 if self.options["case_sensitive"] else re.IGNORECASE
+        self._patterns = [
+            (re.compile(lookup_pattern([keyword]), flags), self.keywords[keyword])
+            for keyword in sorted(self.keywords, key=lambda k: (-len(k), k))
+        ]
 
     def train(self, data: TrainingData, docs: Sequence[NLUDoc], context: TrainContext) -> None:
         keywords: dict[str, str] = {}
         for example in data.examples:
             keywords.setdefault(example.text, example.intent.split("/", 1)[0])
-        self.keywords = keywords
+        self._set_keywords(keywords)
 
     def process(self, doc: NLUDoc, context: ParseContext) -> None:
-        flags = 0 if self.options["case_sensitive"] else re.IGNORECASE
-        for keyword in sorted(self.keywords, key=lambda k: (-len(k), k)):
-            if re.search(lookup_pattern([keyword]), doc.text, flags):
-                intent = IntentPrediction(self.keywords[keyword], 1.0)
+        for pattern, intent_name in self._patterns:
+            if pattern.search(doc.text):
+                intent = IntentPrediction(intent_name, 1.0)
                 doc.intent = intent
                 doc.intent_ranking = [intent]
                 return
