@@ -8,7 +8,14 @@ from datetime import datetime
 from pathlib import Path
 
 from hrbot.cli.terminal import Terminal
-from hrbot.shared.clock import DEFAULT_TIMEZONE, parse_reference_time, system_clock
+from hrbot.shared.clock import (
+    DEFAULT_TIMEZONE,
+    Clock,
+    fixed_clock,
+    parse_reference_time,
+    system_clock,
+    timezone,
+)
 from hrbot.shared.errors import HrbotError
 
 
@@ -23,13 +30,25 @@ def add_reference_time_option(parser: argparse.ArgumentParser) -> None:
                              "or the current time in Asia/Shanghai)")
 
 
-def reference_time(text: str | None) -> datetime:
+def reference_clock(text: str | None) -> Clock:
+    """The clock that says 'now': fixed at `text` or $HRBOT_REFERENCE_TIME when given,
+    else the real time, in $HRBOT_TIMEZONE (default Asia/Shanghai)."""
     zone = os.environ.get("HRBOT_TIMEZONE", DEFAULT_TIMEZONE)
-    value = text or os.environ.get("HRBOT_REFERENCE_TIME")
     try:
-        return parse_reference_time(value, zone) if value else system_clock(zone)()
+        timezone(zone)
+    except ValueError as error:
+        raise HrbotError(f"HRBOT_TIMEZONE: {error}") from None
+    value = text or os.environ.get("HRBOT_REFERENCE_TIME")
+    if not value:
+        return system_clock(zone)
+    try:
+        return fixed_clock(parse_reference_time(value, zone))
     except ValueError as error:
         raise HrbotError(str(error)) from None
+
+
+def reference_time(text: str | None) -> datetime:
+    return reference_clock(text)()
 
 
 def model_path(option: Path | None, terminal: Terminal | None = None) -> Path:

@@ -23,21 +23,12 @@ def add_parser(subparsers: Any) -> None:
 def handle(args: argparse.Namespace, terminal: Terminal) -> int:
     import uvicorn
 
-    from hrbot.cli.commands.common import reference_time
+    from hrbot.cli.commands.common import reference_clock
     from hrbot.model.loading import load_model
     from hrbot.server import ServerState, create_app
-    from hrbot.shared.clock import fixed_clock, system_clock
-    from hrbot.shared.errors import HrbotError
 
+    clock = reference_clock(None)
     model = load_model(model_path(args.model, terminal))
-    if os.environ.get("HRBOT_REFERENCE_TIME"):
-        clock = fixed_clock(reference_time(None))
-    else:
-        zone = os.environ.get("HRBOT_TIMEZONE", "Asia/Shanghai")
-        try:
-            clock = system_clock(zone)
-        except ValueError as error:
-            raise HrbotError(f"HRBOT_TIMEZONE: {error}") from None
     app = create_app(ServerState(model, clock, args.auth_token))
     terminal.info(f"model {model.path.name} loaded; serving on http://{args.host}:{args.port}")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
