@@ -1,0 +1,1 @@
+"""Actions: the built-in ones, responses, forms, and the client of the action-server protocol."""
