@@ -1,0 +1,1 @@
+"""The dialogue engine: conversation state, policies, forms, fallback and handoff, processor."""

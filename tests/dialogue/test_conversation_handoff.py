@@ -1,0 +1,191 @@
+"""Fallback → clarify → handoff, silence while a human has the conversation, and the way
+back: a small Chinese project served over REST with SQLite conversations."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hrbot.assistant import open_assistant
+from hrbot.model.loading import load_model
+from hrbot.model.training import train_project
+from hrbot.server import ServerState, create_app
+from hrbot.shared.clock import fixed_clock
+from hrbot.shared.endpoints import parse_endpoints
+from hrbot_test_support import REFERENCE_TIME, TINY_DOMAIN, write_tiny_project
+
+WITH_HANDOFF = "  - attendance_correction\n  - human_handoff\n"
+DOMAIN = TINY_DOMAIN.replace("  - attendance_correction\n", WITH_HANDOFF) + """
+responses:
+  utter_greet:
+    - text: "您好,我是HR助手。"
+  utter_goodbye:
+    - text: "再见!"
+  utter_human_handoff:
+    - text: "已为您转接人工HR,人工服务时间为工作日 9:00-18:00。"
+"""
+
+RULES = """\
+version: "3.1"
+rules:
+  - rule: greet
+    steps:
+      - intent: greet
+      - action: utter_greet
+  - rule: goodbye
+    steps:
+      - intent: goodbye
+      - action: utter_goodbye
+  - rule: a human on request
+    steps:
+      - intent: human_handoff
+      - action: action_human_handoff
+  - rule: clarify what was not understood
+    steps:
+      - intent: nlu_fallback
+      - action: action_two_stage_fallback
+      - active_loop: action_two_stage_fallback
+"""
+
+GIBBERISH = "zqxj vblorf"
+OTHER_GIBBERISH = "qwpz xkcd"
+
+
+class Client:
+    def __init__(self, app: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot")
+
+    def call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return self.loop.run_until_complete(self.client.request(method, url, **kwargs))
+
+    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
+        response = self.call("POST", "/webhooks/rest/webhook", json={"sender": sender, "message": text})
+        assert response.status_code == 200, response.text
+        body: list[dict[str, Any]] = response.json()
+        return body
+
+    def reviews(self, **params: str) -> list[dict[str, Any]]:
+        response = self.call("GET", "/reviews", params=params)
+        assert response.status_code == 200, response.text
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    project = write_tiny_project(
+        tmp_path_factory.mktemp("handoff"), {"domain.yml": DOMAIN, "data/rules.yml": RULES}
+    )
+    model = load_model(train_project(project, reference_time=REFERENCE_TIME).model)
+    clock = fixed_clock(REFERENCE_TIME)
+    assistant = open_assistant(model, project, parse_endpoints(""), clock)
+    app = create_app(ServerState(model, clock, assistant=assistant))
+    client = Client(app)
+    yield client
+    client.loop.run_until_complete(client.client.aclose())
+    client.loop.run_until_complete(assistant.close())
+    client.loop.close()
+
+
+@pytest.fixture
+def sender(request: pytest.FixtureRequest) -> str:
+    return f"employee-{request.node.name}"
+
+
+def test_an_unclear_message_is_clarified_with_the_top_intents_as_buttons(client: Client, sender: str) -> None:
+    replies = client.say(sender, GIBBERISH)
+    buttons = replies[-1]["buttons"]
+    assert 1 <= len(buttons) <= 4
+    assert buttons[-1] == {"title": "都不是", "payload": "/out_of_scope"}
+    assert all(button["payload"].startswith("/") for button in buttons)
+
+
+def test_choosing_a_suggested_intent_answers_it(client: Client, sender: str) -> None:
+    client.say(sender, GIBBERISH)
+    assert client.say(sender, "/greet")[-1]["text"] == "您好,我是HR助手。"
+
+
+def test_still_unclear_after_rephrasing_hands_off_to_a_human_with_service_hours(
+    client: Client, sender: str
+) -> None:
+    client.say(sender, GIBBERISH)
+    rephrase = client.say(sender, "/out_of_scope")
+    assert rephrase[-1]["text"]  # asked to rephrase
+    handoff = client.say(sender, OTHER_GIBBERISH)
+    assert handoff[-1]["text"] == "已为您转接人工HR,人工服务时间为工作日 9:00-18:00。"
+
+    tracker = client.call("GET", f"/conversations/{sender}/tracker").json()
+    assert tracker["paused"] is True
+    handoffs = client.reviews(sender_id=sender, kind="handoff")
+    assert [(item["reason"], item["resolved_at"]) for item in handoffs] == [("fallback", None)]
+    assert len(client.reviews(sender_id=sender, kind="fallback")) >= 2
+
+
+def test_the_bot_stays_silent_during_a_handoff_until_hr_returns_the_conversation(
+    client: Client, sender: str
+) -> None:
+    assert client.say(sender, "/human_handoff")[-1]["text"].startswith("已为您转接人工HR")
+    assert client.reviews(sender_id=sender, kind="handoff")[0]["reason"] == "requested"
+
+    assert client.say(sender, "你好") == []
+    assert client.say(sender, "还在吗") == []
+    events = client.call("GET", f"/conversations/{sender}/tracker").json()["events"]
+    assert [e["text"] for e in events if e["event"] == "user"][-2:] == ["你好", "还在吗"]
+
+    back = client.call("POST", f"/conversations/{sender}/resume", json={"agent": "hr_li"})
+    assert back.status_code == 200
+    assert back.json()["paused"] is False
+    closed = client.reviews(sender_id=sender, kind="handoff")[0]
+    assert closed["resolved_by"] == "hr_li"
+    assert client.say(sender, "你好")[-1]["text"] == "您好,我是HR助手。"
+
+
+def test_returning_a_conversation_that_is_not_handed_off_is_refused(client: Client, sender: str) -> None:
+    client.say(sender, "你好")
+    response = client.call("POST", f"/conversations/{sender}/resume", json={"agent": "hr_li"})
+    assert response.status_code == 409
+
+
+def test_hr_can_also_resume_with_rasas_resume_event(client: Client, sender: str) -> None:
+    client.say(sender, "/human_handoff")
+    response = client.call("POST", f"/conversations/{sender}/tracker/events", json={"event": "resume"})
+    assert response.status_code == 200
+    assert response.json()["paused"] is False
+    assert client.reviews(sender_id=sender, kind="handoff")[0]["resolved_by"] == "http_api"
+
+
+def test_trigger_intent_runs_the_intent_and_returns_the_messages(client: Client, sender: str) -> None:
+    response = client.call("POST", f"/conversations/{sender}/trigger_intent", json={"name": "greet"})
+    assert response.status_code == 200
+    assert response.json()["messages"][-1]["text"] == "您好,我是HR助手。"
+    unknown = client.call("POST", f"/conversations/{sender}/trigger_intent", json={"name": "nope"})
+    assert unknown.status_code == 404
+
+
+def test_restart_starts_the_conversation_afresh(client: Client, sender: str) -> None:
+    client.say(sender, "/human_handoff")
+    client.say(sender, "/restart")
+    tracker = client.call("GET", f"/conversations/{sender}/tracker").json()
+    assert tracker["paused"] is False
+    assert client.say(sender, "你好")[-1]["text"] == "您好,我是HR助手。"
+
+
+def test_conversations_survive_a_restart_of_the_server(tmp_path: Path) -> None:
+    project = write_tiny_project(tmp_path / "p", {"domain.yml": DOMAIN, "data/rules.yml": RULES})
+    model = load_model(train_project(project, reference_time=REFERENCE_TIME).model)
+    clock = fixed_clock(REFERENCE_TIME)
+    for round_ in range(2):
+        assistant = open_assistant(model, project, parse_endpoints(""), clock)
+        client = Client(create_app(ServerState(model, clock, assistant=assistant)))
+        client.say("alice", "你好")
+        events = client.call("GET", "/conversations/alice/tracker").json()["events"]
+        assert sum(1 for e in events if e["event"] == "user") == round_ + 1
+        client.loop.run_until_complete(assistant.close())
+        client.loop.close()
+    assert (project / "hrbot.db").is_file()
