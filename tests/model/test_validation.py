@@ -106,3 +106,61 @@ def test_validate_project_collects_config_and_data_problems(make_project: MakePr
     messages = [p.message for p in report.problems]
     assert "unknown component 'Nope'" in messages
     assert "unknown key 'colour' in nlu item" in messages
+
+
+DIALOGUE_DOMAIN = TINY_DOMAIN + """
+responses:
+  utter_greet:
+    - text: "您好"
+  utter_bye:
+    - text: "再见"
+"""
+
+
+def test_validate_project_reports_conflicting_stories_with_both_locations(make_project: MakeProject) -> None:
+    stories = """\
+stories:
+  - story: greet then greet back
+    steps:
+      - intent: greet
+      - action: utter_greet
+  - story: greet then say bye
+    steps:
+      - intent: greet
+      - action: utter_bye
+"""
+    project = make_project({"domain.yml": DIALOGUE_DOMAIN, "data/stories.yml": stories})
+
+    report = validate_project(project)
+
+    conflicts = [p for p in report.problems if "utter_greet" in p.message and "utter_bye" in p.message]
+    assert conflicts, [p.message for p in report.problems]
+    text = conflicts[0].format()
+    assert "greet then greet back" in text and "greet then say bye" in text
+    assert "stories.yml:5" in text and "stories.yml:9" in text  # the two diverging actions
+
+
+def test_validate_project_checks_stories_against_the_domain(make_project: MakeProject) -> None:
+    stories = """\
+stories:
+  - story: unknown things
+    steps:
+      - intent: greet
+      - action: utter_unknown
+"""
+    project = make_project({"domain.yml": DIALOGUE_DOMAIN, "data/stories.yml": stories})
+
+    report = validate_project(project)
+
+    assert any("utter_unknown" in p.message and p.location and p.location.line == 5
+               for p in report.problems), [p.format() for p in report.problems]
+
+
+def test_validate_project_counts_stories_and_rules_in_its_summary(make_project: MakeProject) -> None:
+    rules = "rules:\n  - rule: hi\n    steps:\n      - intent: greet\n      - action: utter_greet\n"
+    project = make_project({"domain.yml": DIALOGUE_DOMAIN, "data/rules.yml": rules})
+
+    report = validate_project(project)
+
+    assert not report.problems
+    assert report.summary.endswith("0 stories, 1 rules")

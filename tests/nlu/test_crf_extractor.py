@@ -257,3 +257,11 @@ def test_crf_without_annotated_entities_learns_nothing_and_finds_nothing(
     loaded.process(doc, CONTEXT)
     assert doc.entities == []
     assert list(tmp_path.iterdir()) == []
+
+
+def test_crf_iterations_follow_the_data_size_unless_configured() -> None:
+    from hrbot.nlu.components.crf_extractor import iterations_for
+
+    assert iterations_for(300, None) == 100
+    assert iterations_for(4000, None) == 40
+    assert iterations_for(4000, 75) == 75

@@ -10,6 +10,7 @@ import pytest
 
 from hrbot.shared.core.domain import (
     DEFAULT_ACTION_NAMES,
+    DEFAULT_INTENT_NAMES,
     Button,
     Domain,
     Entity,
@@ -172,7 +173,11 @@ def domain(tmp_path: Path) -> Domain:
 
 
 def test_domain_reads_intents_as_names_or_mappings(domain: Domain) -> None:
-    assert domain.intent_names == ("greet", "request_leave", "chitchat", "affirm", "faq")
+    assert domain.intent_names[:5] == ("greet", "request_leave", "chitchat", "affirm", "faq")
+
+
+def test_domain_has_rasas_default_intents_without_declaring_them(domain: Domain) -> None:
+    assert domain.intent_names[5:] == ("restart", "back", "out_of_scope", "session_start", "nlu_fallback")
     assert domain.intent("greet") == Intent("greet")
     assert domain.intent("request_leave") == Intent("request_leave", ("leave_type", "date"))
     assert domain.intent("chitchat") == Intent("chitchat", True, ("leave_type",))
@@ -260,7 +265,7 @@ def test_domain_action_names_are_defaults_then_responses_custom_actions_and_form
 
     assert names[: len(DEFAULT_ACTION_NAMES)] == DEFAULT_ACTION_NAMES
     assert names[0] == "action_listen" and names[11] == "action_extract_slots"
-    assert names[12:] == (
+    assert names[13:] == (
         "utter_greet", "utter_ask_leave_type", "utter_leave_tip",
         "action_fetch_employee", "action_submit_leave", "validate_leave_form",
         "leave_form",
@@ -278,7 +283,8 @@ def test_domain_defaults_for_a_minimal_file(tmp_path: Path) -> None:
 
 
 def test_domain_empty_file_is_an_empty_domain(tmp_path: Path) -> None:
-    assert load_domain(write(tmp_path, "domain.yml", "")) == Domain()
+    domain = load_domain(write(tmp_path, "domain.yml", ""))
+    assert domain == Domain(intents=tuple(Intent(name) for name in DEFAULT_INTENT_NAMES))
 
 
 def test_domain_split_over_a_folder_is_merged(tmp_path: Path) -> None:
@@ -295,7 +301,7 @@ def test_domain_split_over_a_folder_is_merged(tmp_path: Path) -> None:
 
     domain = load_domain(folder)
 
-    assert domain.intent_names == ("greet", "request_leave")
+    assert domain.intent_names[:2] == ("greet", "request_leave")
     assert domain.entity_names == ("leave_type",)
     assert domain.slot_names == ("leave_type",)
     assert domain.form_names == ("leave_form",)
@@ -484,7 +490,7 @@ def test_domain_to_dict_has_rasas_action_server_shape(domain: Domain) -> None:
     assert data["config"] == {"store_entities_as_slots": True}
     assert data["session_config"] == {"session_expiration_time": 30,
                                       "carry_over_slots_to_new_session": False}
-    assert data["intents"][:3] == [
+    assert [i for i in data["intents"] if i not in DEFAULT_INTENT_NAMES][:3] == [
         "affirm",
         {"chitchat": {"use_entities": True, "ignore_entities": ["leave_type"]}},
         {"faq": {"use_entities": True, "ignore_entities": [], "is_retrieval_intent": True}},

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from hrbot.model.dialogue_inputs import read_dialogue_inputs
 from hrbot.model.training import read_nlu_inputs
 from hrbot.nlu.components.jieba_dictionary import read_dictionary_file
 from hrbot.nlu.components.tokenizers import user_dictionary_files
@@ -47,6 +49,8 @@ def validate_project(
                 report.problems.extend(error.problems)
     data = inputs.data
     report.problems.extend(_check_domain(data, domain_path or project_dir / "domain.yml"))
+    dialogue_summary = _check_dialogue(project_dir, data_paths or [project_dir / "data"], domain_path,
+                                       inputs.config.policies, report)
     for intent, count in sorted(data.intent_counts().items()):
         if count < MIN_EXAMPLES_PER_INTENT:
             first = next(e for e in data.examples if e.intent == intent)
@@ -58,9 +62,39 @@ def validate_project(
     report.summary = (
         f"{len(data.examples)} examples, {len(data.intents)} intents, "
         f"{len(data.entity_types)} entity types, {len(data.synonyms)} synonyms, "
-        f"{len(data.lookups)} lookup tables, {len(data.regexes)} regexes"
+        f"{len(data.lookups)} lookup tables, {len(data.regexes)} regexes{dialogue_summary}"
     )
     return report
+
+
+def _check_dialogue(
+    project_dir: Path,
+    data_paths: list[Path],
+    domain_path: Path | None,
+    policies: list[dict[str, Any]] | None,
+    report: ValidationReport,
+) -> str:
+    """Domain problems, stories and rules checked against the domain, and story conflicts
+    (same history, different next action) with file:line; returns a summary fragment."""
+    try:
+        inputs = read_dialogue_inputs(project_dir, data_paths, policies, domain_path)
+    except InvalidProjectError as error:
+        report.problems.extend(error.problems)
+        return ""
+    if inputs is None:
+        return ""
+    from hrbot.dialogue.conflicts import find_story_conflicts
+
+    report.problems.extend(find_story_conflicts(inputs.stories, inputs.domain, _max_history(policies)))
+    return f", {len(inputs.stories.stories)} stories, {len(inputs.stories.rules)} rules"
+
+
+def _max_history(policies: list[dict[str, Any]] | None) -> int:
+    """The memoization policy's max_history, as Rasa's validator uses it (default 5)."""
+    for policy in policies or []:
+        if "Memoization" in str(policy.get("name", "")) and isinstance(policy.get("max_history"), int):
+            return int(policy["max_history"])
+    return 5
 
 
 def _check_domain(data: TrainingData, domain_path: Path) -> list[Problem]:

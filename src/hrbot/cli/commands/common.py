@@ -68,11 +68,11 @@ def model_path(option: Path | None, terminal: Terminal | None = None) -> Path:
         and (project / "config.yml").is_file()
         and (project / "data").is_dir()
     ):
-        from hrbot.model.training import train_nlu
+        from hrbot.model.training import train_project
         from hrbot.shared.project import default_cache_dir
 
         terminal.info("no trained model in models/: training one first")
-        return train_nlu(
+        return train_project(
             project, models_dir=models, progress=terminal.progress, cache_dir=default_cache_dir()
         ).model
     return resolve_model_path(option, models)

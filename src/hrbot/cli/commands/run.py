@@ -1,35 +1,66 @@
-"""`hrbot run`: serve the HTTP API on port 5005."""
+"""`hrbot run`: serve the REST channel and HTTP API on port 5005; `hrbot run actions`: serve
+the project's custom actions (rasa_sdk) on port 5055."""
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 from typing import Any
 
 from hrbot.cli.commands.common import add_model_option, model_path
 from hrbot.cli.terminal import Terminal
 
+DEFAULT_PORT = 5005
+DEFAULT_ACTIONS_PORT = 5055
+
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser("run", help="serve the bot's HTTP API")
+    parser = subparsers.add_parser("run", help="serve the bot (REST channel and HTTP API), "
+                                               "or with 'actions' the custom actions")
+    parser.add_argument("part", nargs="?", choices=["bot", "actions"], default="bot",
+                        help="'bot' (default) or 'actions' (the action server)")
     add_model_option(parser)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", "-p", type=int, default=5005)
+    parser.add_argument("--port", "-p", type=int, default=None,
+                        help=f"port (default {DEFAULT_PORT}; {DEFAULT_ACTIONS_PORT} for actions)")
+    parser.add_argument("--endpoints", type=Path, default=Path("endpoints.yml"),
+                        help="stores and action server (default: endpoints.yml; absent: SQLite)")
+    parser.add_argument("--actions", default="actions",
+                        help="with 'actions': the Python package of custom actions")
     parser.add_argument("--auth-token", default=os.environ.get("HRBOT_AUTH_TOKEN"),
                         help="require ?token=... on the API (default: $HRBOT_AUTH_TOKEN)")
+    parser.add_argument("--jwt-secret", default=os.environ.get("HRBOT_JWT_SECRET"),
+                        help="accept JWTs signed with this secret (default: $HRBOT_JWT_SECRET)")
+    parser.add_argument("--jwt-method", default="HS256", help="JWT algorithm (default HS256)")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace, terminal: Terminal) -> int:
+    if args.part == "actions":
+        from hrbot.actions.sdk_server import serve_actions
+
+        port = args.port or DEFAULT_ACTIONS_PORT
+        terminal.info(f"serving custom actions from '{args.actions}' on port {port}")
+        serve_actions(Path.cwd(), port=port, actions_package=args.actions)
+        return 0
     import uvicorn
 
+    from hrbot.assistant import open_assistant
     from hrbot.cli.commands.common import reference_clock
     from hrbot.model.loading import load_model
     from hrbot.server import ServerState, create_app
+    from hrbot.shared.endpoints import read_endpoints
 
     clock = reference_clock(None)
     model = load_model(model_path(args.model, terminal))
-    app = create_app(ServerState(model, clock, args.auth_token))
-    terminal.info(f"model {model.path.name} loaded; serving on http://{args.host}:{args.port}")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    endpoints = read_endpoints(args.endpoints if args.endpoints.exists() else None)
+    assistant = open_assistant(model, Path.cwd(), endpoints, clock)
+    if assistant.processor is None:
+        terminal.info("the model has no dialogue part: serving /model/parse only")
+    state = ServerState(model, clock, args.auth_token, assistant, args.jwt_secret, args.jwt_method)
+    app = create_app(state)
+    port = args.port or DEFAULT_PORT
+    terminal.info(f"model {model.path.name} loaded; serving on http://{args.host}:{port}")
+    uvicorn.run(app, host=args.host, port=port, log_level="info")
     return 0

@@ -1,4 +1,5 @@
-"""`hrbot test nlu`: score a model on test data, or cross-validate the training data."""
+"""`hrbot test [core|nlu]`: run the test stories (default), or score the NLU on test data or by
+cross-validation."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ from hrbot.cli.commands.common import (
     add_model_option,
     add_reference_time_option,
     model_path,
+    reference_clock,
     reference_time,
 )
 from hrbot.cli.terminal import Terminal
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser("test", help="evaluate the model")
-    parser.add_argument("part", nargs="?", choices=["nlu"], default="nlu")
+    parser = subparsers.add_parser("test", help="run the test stories, or evaluate the NLU")
+    parser.add_argument("part", nargs="?", choices=["core", "nlu"], default="core",
+                        help="'core' (default): test stories; 'nlu': intent and entity scores")
+    parser.add_argument("--stories", "-s", type=Path, default=Path("tests"),
+                        help="test stories: a file or folder (default: tests/)")
     parser.add_argument("--nlu", "-u", type=Path, default=Path("data"),
                         help="NLU test data: a file or folder (with --cross-validation: the "
                              "training data to split)")
@@ -33,6 +38,53 @@ def add_parser(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace, terminal: Terminal) -> int:
+    if args.part == "core":
+        return _test_stories(args, terminal)
+    return _test_nlu(args, terminal)
+
+
+def _test_stories(args: argparse.Namespace, terminal: Terminal) -> int:
+    from hrbot.model.loading import load_model
+    from hrbot.shared.core.stories import read_test_stories
+    from hrbot.shared.errors import HrbotError
+    from hrbot.testing.story_test import failure_report, run_test_stories
+
+    clock = reference_clock(args.reference_time)
+    model = load_model(model_path(args.model, terminal))
+    if model.dialogue is None:
+        raise HrbotError(
+            f"model {model.path.name} has no dialogue part: add domain.yml and stories or rules, "
+            "then 'hrbot train' (or test the NLU with 'hrbot test nlu')"
+        )
+    if not args.stories.exists():
+        raise HrbotError(f"test stories '{args.stories}' do not exist: pass --stories PATH")
+    data = read_test_stories([args.stories])
+    if not data.stories:
+        raise HrbotError(f"no test stories found in '{args.stories}' (files with 'stories:')")
+    dialogue = model.dialogue
+    results = run_test_stories(
+        data, dialogue.domain, dialogue.policies,
+        lambda text: model.nlu.parse(text, clock()), terminal.progress,
+    )
+    failed = [result for result in results if result.failed]
+    for result in failed:
+        terminal.print(failure_report(result, data))
+        terminal.print("")
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = {
+        "passed": len(results) - len(failed),
+        "failed": len(failed),
+        "stories": [result.to_dict() for result in results],
+    }
+    (args.out / "story_report.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    terminal.info(f"{len(results) - len(failed)} of {len(results)} test stories passed; "
+                  f"details in {args.out}/story_report.json")
+    return 1 if failed else 0
+
+
+def _test_nlu(args: argparse.Namespace, terminal: Terminal) -> int:
     from hrbot.nlu.evaluation import predict, write_reports
     from hrbot.shared.nlu.rasa_yaml import load_nlu_data
 

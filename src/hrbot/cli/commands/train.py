@@ -1,4 +1,5 @@
-"""`hrbot train [nlu]`: train the model (skipped when nothing changed)."""
+"""`hrbot train [nlu|core]`: train the model: NLU and dialogue, each part only when its
+inputs changed since the newest model."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from hrbot.cli.terminal import Terminal
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("train", help="train a model from config.yml and data/")
-    parser.add_argument("part", nargs="?", choices=["nlu"], default="nlu",
-                        help="what to train (only 'nlu' until the dialogue engine lands)")
+    parser.add_argument("part", nargs="?", choices=["all", "nlu", "core"], default="all",
+                        help="what to train (default: NLU and, with a domain and stories or "
+                             "rules, the dialogue)")
+    parser.add_argument("--domain", type=Path, default=None,
+                        help="domain file or folder (default: domain.yml or domain/)")
     parser.add_argument("--config", "-c", type=Path, default=Path("config.yml"))
     parser.add_argument("--data", "-d", type=Path, nargs="+", default=[Path("data")])
     parser.add_argument("--out", type=Path, default=Path("models"), help="models folder")
@@ -23,14 +27,17 @@ def add_parser(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace, terminal: Terminal) -> int:
-    from hrbot.model.training import train_nlu
+    from hrbot.model.training import train_project
     from hrbot.shared.project import default_cache_dir
 
     name = args.fixed_model_name
     if name and not name.endswith(".tar.gz"):
         name += ".tar.gz"
-    result = train_nlu(
+    parts = {"all": ("nlu", "core"), "nlu": ("nlu",), "core": ("nlu", "core")}[args.part]
+    result = train_project(
         Path.cwd(),
+        parts=parts,
+        domain_path=args.domain,
         models_dir=args.out,
         config_path=args.config,
         data_paths=list(args.data),

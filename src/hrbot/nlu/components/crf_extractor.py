@@ -140,12 +140,24 @@ def decode_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
+SMALL_DATA_EXAMPLES = 1500
+
+
+def iterations_for(examples: int, configured: Any) -> int:
+    """Training iterations: as configured, else 100 for small data sets (a few hundred
+    examples need them to learn rare entity words) and 40 for large ones, where more
+    iterations cost seconds and gain nothing measurable."""
+    if configured is not None:
+        return int(configured)
+    return 100 if examples <= SMALL_DATA_EXAMPLES else 40
+
+
 class CRFEntityExtractor(Component):
     """Entities learned from annotated examples by a linear-chain CRF over characters."""
 
     name = "CRFEntityExtractor"
     defaults: ClassVar[Mapping[str, Any]] = {
-        "max_iterations": 40,
+        "max_iterations": None,  # None: by data size (see `iterations_for`)
         "L1_c": 0.1,
         "L2_c": 0.01,
         "min_feature_frequency": 1,
@@ -184,7 +196,7 @@ class CRFEntityExtractor(Component):
             {
                 "c1": float(self.options["L1_c"]),
                 "c2": float(self.options["L2_c"]),
-                "max_iterations": int(self.options["max_iterations"]),
+                "max_iterations": iterations_for(len(data.examples), self.options["max_iterations"]),
                 "feature.minfreq": float(self.options["min_feature_frequency"]),
                 "feature.possible_transitions": True,
             }

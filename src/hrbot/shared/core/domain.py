@@ -33,7 +33,10 @@ DEFAULT_ACTION_NAMES = (
     "action_unlikely_intent",
     "action_back",
     "action_extract_slots",
+    "action_human_handoff",  # hrbot: hand the conversation to a human HR agent
 )
+# intents every Rasa domain has, declared or not
+DEFAULT_INTENT_NAMES = ("restart", "back", "out_of_scope", "session_start", "nlu_fallback")
 DOMAIN_KEYS = (
     "version", "config", "session_config", "intents", "entities", "slots", "responses",
     "actions", "forms", "e2e_actions",
@@ -802,7 +805,9 @@ class _Merger:
 
     def build(self) -> Domain:
         return Domain(
-            intents=tuple(self.intents.values()),
+            intents=tuple(self.intents.values()) + tuple(
+                Intent(name) for name in DEFAULT_INTENT_NAMES if name not in self.intents
+            ),
             entities=tuple(self.entities.values()),
             slots=tuple(self.slots.values()),
             responses={name: variations for name, (variations, _) in self.responses.items()},
@@ -867,6 +872,7 @@ def load_domain(path: Path) -> Domain:
 
 __all__ = [
     "DEFAULT_ACTION_NAMES",
+    "DEFAULT_INTENT_NAMES",
     "MAPPING_TYPES",
     "SLOT_TYPES",
     "Button",

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hrbot.shared.core.domain import DEFAULT_ACTION_NAMES
 from hrbot.shared.errors import InvalidProjectError
 from hrbot.shared.nlu.annotations import parse_annotated_text
 from hrbot.shared.nlu.rasa_yaml import find_data_files
@@ -599,12 +600,7 @@ def _unreachable_checkpoints(data: StoryData) -> list[Problem]:
 
 # ----------------------------------------------------------------------------- domain check
 
-DEFAULT_ACTIONS = frozenset({
-    "action_listen", "action_restart", "action_session_start", "action_default_fallback",
-    "action_deactivate_loop", "action_revert_fallback_events", "action_default_ask_affirmation",
-    "action_default_ask_rephrase", "action_two_stage_fallback", "action_unlikely_intent",
-    "action_back", "action_extract_slots",
-})
+DEFAULT_ACTIONS = frozenset(DEFAULT_ACTION_NAMES)
 DEFAULT_SLOTS = frozenset({"requested_slot", "session_started_metadata"})
 DEFAULT_LOOPS = frozenset({"action_two_stage_fallback"})
 

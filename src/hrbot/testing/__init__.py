@@ -1,0 +1,1 @@
+"""Evaluating a trained model on test stories."""
