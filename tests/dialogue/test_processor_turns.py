@@ -1,0 +1,145 @@
+"""The message processor's rules for a turn: session start and expiry, the bound on actions
+per turn, and what is stored. Real actions, responses and stores; a scripted predictor where
+a policy behaviour is needed that no sane story would produce."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hrbot.actions.lookup import ActionResolver
+from hrbot.actions.responses import TemplateResponseGenerator
+from hrbot.dialogue.messages import UserMessage
+from hrbot.dialogue.prediction import PolicyPrediction
+from hrbot.dialogue.processor import MessageProcessor, ProcessorSettings
+from hrbot.shared.core.domain import Domain, load_domain
+from hrbot.shared.core.tracker import DialogueStateTracker
+from hrbot.shared.nlu.parse_result import IntentPrediction, ParseResult
+from hrbot.stores.locks import InMemoryLockStore
+from hrbot.stores.memory import InMemoryTrackerStore
+
+DOMAIN = """\
+version: "3.1"
+intents: [greet]
+slots:
+  name:
+    type: text
+    mappings:
+      - type: custom
+responses:
+  utter_greet:
+    - text: "您好"
+session_config:
+  session_expiration_time: 60
+  carry_over_slots_to_new_session: true
+"""
+
+START = datetime.fromisoformat("2026-11-21T10:00:00+08:00")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class KeepGreeting:
+    """Predicts utter_greet forever: a loop the processor must break."""
+
+    def predict(self, tracker: DialogueStateTracker, domain: Domain) -> PolicyPrediction:
+        return PolicyPrediction("utter_greet", 1.0, "KeepGreeting", 1)
+
+
+class GreetOnce:
+    def predict(self, tracker: DialogueStateTracker, domain: Domain) -> PolicyPrediction:
+        done = tracker.latest_action_name == "utter_greet"
+        return PolicyPrediction("action_listen" if done else "utter_greet", 1.0, "GreetOnce", 1)
+
+
+class GreetParser:
+    def parse(self, text: str, reference_time: datetime) -> ParseResult:
+        intent = IntentPrediction("greet", 0.99)
+        return ParseResult(text, intent, (intent,))
+
+
+def processor(tmp_path: Path, policies: object, clock: Clock, **settings: int) -> MessageProcessor:
+    (tmp_path / "domain.yml").write_text(DOMAIN, encoding="utf-8")
+    domain = load_domain(tmp_path / "domain.yml")
+    return MessageProcessor(
+        domain=domain, nlu=GreetParser(), policies=policies,  # type: ignore[arg-type]
+        actions=ActionResolver(domain), responses=TemplateResponseGenerator(domain),
+        store=InMemoryTrackerStore(), locks=InMemoryLockStore(), clock=clock,
+        settings=ProcessorSettings(**settings),
+    )
+
+
+def test_a_turn_stops_after_the_maximum_number_of_actions_and_listens(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = processor(tmp_path, KeepGreeting(), Clock(), max_actions_per_turn=4)
+
+    result = asyncio.run(bot.handle_message(UserMessage("你好", "alice")))
+
+    assert [m.text for m in result.messages] == ["您好"] * 4
+    assert result.tracker.latest_action_name == "action_listen"
+    assert "stopped after 4 actions" in caplog.text
+
+
+def test_the_first_message_starts_a_session(tmp_path: Path) -> None:
+    bot = processor(tmp_path, GreetOnce(), Clock())
+
+    result = asyncio.run(bot.handle_message(UserMessage("你好", "alice", metadata={"dept": "HR"})))
+
+    kinds = [event.type_name for event in result.tracker.events]
+    assert kinds[:5] == ["slot", "action", "session_started", "slot", "action"]
+    assert result.tracker.get_slot("session_started_metadata") == {"dept": "HR"}
+    assert [m.text for m in result.messages] == ["您好"]
+
+
+def test_an_expired_session_starts_a_new_one_carrying_slots_over(tmp_path: Path) -> None:
+    clock = Clock()
+    bot = processor(tmp_path, GreetOnce(), clock)
+
+    async def conversation() -> DialogueStateTracker:
+        from hrbot.shared.core.events import SlotSet
+
+        await bot.handle_message(UserMessage("你好", "alice"))
+        await bot.append_events("alice", [SlotSet(timestamp=None, name="name", value="李明")])
+        clock.now = START + timedelta(minutes=61)
+        return (await bot.handle_message(UserMessage("你好", "alice"))).tracker
+
+    tracker = asyncio.run(conversation())
+
+    assert sum(1 for e in tracker.events if e.type_name == "session_started") == 2
+    assert tracker.get_slot("name") == "李明"
+
+
+def test_a_session_within_the_expiry_time_goes_on(tmp_path: Path) -> None:
+    clock = Clock()
+    bot = processor(tmp_path, GreetOnce(), clock)
+
+    async def conversation() -> DialogueStateTracker:
+        await bot.handle_message(UserMessage("你好", "alice"))
+        clock.now = START + timedelta(minutes=59)
+        return (await bot.handle_message(UserMessage("你好", "alice"))).tracker
+
+    tracker = asyncio.run(conversation())
+
+    assert sum(1 for e in tracker.events if e.type_name == "session_started") == 1
+
+
+def test_every_event_of_a_turn_is_stored(tmp_path: Path) -> None:
+    bot = processor(tmp_path, GreetOnce(), Clock())
+
+    async def conversation() -> tuple[int, int]:
+        result = await bot.handle_message(UserMessage("你好", "alice"))
+        stored = await bot.store.retrieve("alice")
+        return len(result.tracker.events), len(stored or [])
+
+    in_tracker, stored = asyncio.run(conversation())
+    assert in_tracker == stored > 0
