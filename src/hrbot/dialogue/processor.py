@@ -268,8 +268,11 @@ class MessageProcessor:
     async def _run(self, turn: _Turn, action: Action, prediction: PolicyPrediction) -> bool:
         """Run one action; True when another action should be predicted after it."""
         turn.actions_run.append(action.name)
+        tracker = turn.tracker
+        if prediction.events:  # the action sees what the policy added (e.g. LoopInterrupted), as in Rasa
+            tracker = new_tracker(turn.sender_id, self.domain, [*tracker.events, *prediction.events])
         try:
-            events = await action.run(turn.tracker, turn.runtime())
+            events = await action.run(tracker, turn.runtime())
         except ActionRejected as rejection:
             logger.info("conversation %s: %s", turn.sender_id, rejection)
             turn.log(ActionExecutionRejected(
