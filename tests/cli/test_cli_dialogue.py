@@ -129,3 +129,9 @@ def test_train_reports_an_unknown_action_in_rules_with_file_and_line(project: Pa
     assert code == 1
     assert "rules.yml:9" in err and "utter_missing" in err
     assert not (project / "models").exists() or not any((project / "models").iterdir())
+
+
+def test_run_actions_without_an_actions_package_says_what_to_create(project: Path) -> None:
+    code, _out, err = run("run", "actions", "--port", "5999")
+    assert code == 1
+    assert "no actions package 'actions'" in err and "__init__.py" in err

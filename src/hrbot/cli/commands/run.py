@@ -42,7 +42,12 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
 
         port = args.port or DEFAULT_ACTIONS_PORT
         terminal.info(f"serving custom actions from '{args.actions}' on port {port}")
-        serve_actions(Path.cwd(), port=port, actions_package=args.actions)
+        try:
+            serve_actions(Path.cwd(), port=port, actions_package=args.actions)
+        except FileNotFoundError as error:
+            from hrbot.shared.errors import HrbotError
+
+            raise HrbotError(str(error)) from None
         return 0
     import uvicorn
 
