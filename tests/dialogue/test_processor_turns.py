@@ -143,3 +143,27 @@ def test_every_event_of_a_turn_is_stored(tmp_path: Path) -> None:
 
     in_tracker, stored = asyncio.run(conversation())
     assert in_tracker == stored > 0
+
+
+def test_a_turn_sees_events_another_process_appended_to_the_shared_store(tmp_path: Path) -> None:
+    from hrbot.shared.core.events import SlotSet
+
+    first = processor(tmp_path, GreetOnce(), Clock())
+    second = MessageProcessor(
+        domain=first.domain, nlu=first.nlu, policies=first.policies, actions=first.actions,
+        responses=first.responses, store=first.store, locks=first.locks, clock=first.clock,
+    )
+
+    async def conversation() -> DialogueStateTracker:
+        await first.handle_message(UserMessage("你好", "alice"))  # `first` now caches alice
+        await second.append_events("alice", [SlotSet(timestamp=None, name="name", value="王芳")])
+        await second.handle_message(UserMessage("你好", "alice"))
+        return (await first.handle_message(UserMessage("你好", "alice"))).tracker
+
+    tracker = asyncio.run(conversation())
+
+    assert tracker.get_slot("name") == "王芳"
+    assert sum(1 for e in tracker.events if e.type_name == "user") == 3
+    assert [e.type_name for e in tracker.events] == [
+        e.type_name for e in asyncio.run(first.store.retrieve("alice")) or []
+    ]

@@ -160,6 +160,18 @@ def test_store_backends_append_adds_to_the_end(open_stores: Callable[[], Stores]
 
 
 @pytest.mark.parametrize("open_stores", BACKENDS, indirect=True)
+def test_store_backends_give_the_events_after_a_known_count(open_stores: Callable[[], Stores]) -> None:
+    store = open_stores().tracker_store
+    events = conversation()
+    run(store.append("E001", events))
+    run(store.append("E002", events[:1]))
+
+    assert dicts(run(store.retrieve_after("E001", 2))) == dicts(events[2:])
+    assert run(store.retrieve_after("E001", len(events))) == []
+    assert run(store.retrieve_after("nobody", 0)) == []
+
+
+@pytest.mark.parametrize("open_stores", BACKENDS, indirect=True)
 def test_store_backends_keep_conversations_apart(open_stores: Callable[[], Stores]) -> None:
     store = open_stores().tracker_store
     events = conversation()

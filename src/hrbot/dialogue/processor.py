@@ -13,6 +13,7 @@ the review log.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -69,6 +70,8 @@ class PolicyPredictor(Protocol):
 class EventStore(Protocol):
     async def retrieve(self, sender_id: str) -> list[Event] | None: ...
 
+    async def retrieve_after(self, sender_id: str, count: int) -> list[Event]: ...
+
     async def append(self, sender_id: str, events: Sequence[Event]) -> None: ...
 
 
@@ -98,7 +101,12 @@ async def _no_review(entry: ReviewEntry) -> None:
 
 @dataclass(frozen=True)
 class ProcessorSettings:
+    """`max_actions_per_turn` bounds a turn (Rasa's max_number_of_predictions);
+    `cached_conversations` trackers are kept between turns, so that a turn reads only the
+    events other processes appended since (0 turns the cache off)."""
+
     max_actions_per_turn: int = 10
+    cached_conversations: int = 2000
 
 
 @dataclass
@@ -137,6 +145,7 @@ class MessageProcessor:
         self.clock = clock
         self.review = review
         self.settings = settings
+        self._recent: OrderedDict[str, DialogueStateTracker] = OrderedDict()
 
     # ------------------------------------------------------------------------------ public API
 
@@ -175,6 +184,22 @@ class MessageProcessor:
         """The conversation as stored (an empty tracker for a new sender)."""
         events = await self.store.retrieve(sender_id)
         return new_tracker(sender_id, self.domain, events or [])
+
+    async def _tracker_for_turn(self, sender_id: str) -> DialogueStateTracker:
+        """Under the sender's lock: the cached tracker brought up to date with what was
+        appended since (by this or another process), else the stored conversation."""
+        cached = self._recent.pop(sender_id, None)
+        if cached is None:
+            return await self.tracker(sender_id)
+        cached.update_with_events(await self.store.retrieve_after(sender_id, len(cached.events)))
+        return cached
+
+    def _remember(self, tracker: DialogueStateTracker) -> None:
+        if self.settings.cached_conversations <= 0:
+            return
+        self._recent[tracker.sender_id] = tracker
+        while len(self._recent) > self.settings.cached_conversations:
+            self._recent.popitem(last=False)
 
     async def append_events(self, sender_id: str, events: Sequence[Event]) -> DialogueStateTracker:
         """Add events to a conversation (HTTP API), e.g. `resume` when HR hands it back."""
@@ -382,7 +407,7 @@ class _TurnScope(AbstractAsyncContextManager[_Turn]):
         self._lock = self.processor.locks.lock(self.sender_id)
         await self._lock.__aenter__()
         try:
-            tracker = await self.processor.tracker(self.sender_id)
+            tracker = await self.processor._tracker_for_turn(self.sender_id)
             channel = self.channel or tracker.latest_input_channel
             turn = _Turn(self.processor, self.sender_id, channel, tracker)
             self._turn = turn
@@ -398,6 +423,7 @@ class _TurnScope(AbstractAsyncContextManager[_Turn]):
         try:
             if self._turn.new_events:
                 await self.processor.store.append(self.sender_id, self._turn.new_events)
+            self.processor._remember(self._turn.tracker)  # only once the store has every event
             for entry in self._turn.reviews:
                 try:
                     await self.processor.review(entry)

@@ -48,6 +48,11 @@ class TrackerStore(Protocol):
         """Every event of the conversation in order, or None if it has none."""
         ...
 
+    async def retrieve_after(self, sender_id: str, count: int) -> list[Event]:
+        """The events after the first `count` of the conversation (all new ones since a
+        caller last saw `count` events), in order."""
+        ...
+
     async def append(self, sender_id: str, events: Sequence[Event]) -> None:
         """Add `events` to the end of the conversation (creating it if needed)."""
         ...

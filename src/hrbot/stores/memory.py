@@ -24,6 +24,13 @@ class InMemoryTrackerStore:
             return None
         return [event_from_json(row, sender_id=sender_id, position=index) for index, row in enumerate(rows)]
 
+    async def retrieve_after(self, sender_id: str, count: int) -> list[Event]:
+        rows = self._conversations.get(sender_id, [])
+        return [
+            event_from_json(row, sender_id=sender_id, position=count + index)
+            for index, row in enumerate(rows[count:])
+        ]
+
     async def append(self, sender_id: str, events: Sequence[Event]) -> None:
         check_sender_id(sender_id)
         rows = [event_to_json(event) for event in events]

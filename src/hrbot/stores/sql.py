@@ -281,6 +281,18 @@ class SQLTrackerStore:
             event_from_json(row or "", sender_id=sender_id, position=index) for index, row in enumerate(rows)
         ]
 
+    async def retrieve_after(self, sender_id: str, count: int) -> list[Event]:
+        events = self._events
+        query = (
+            sa.select(events.c.data).where(events.c.sender_id == sender_id)
+            .order_by(events.c.id).offset(count)
+        )
+        rows = await self.database.run(lambda conn: list(conn.execute(query).scalars()))
+        return [
+            event_from_json(row or "", sender_id=sender_id, position=count + index)
+            for index, row in enumerate(rows)
+        ]
+
     async def append(self, sender_id: str, events: Sequence[Event]) -> None:
         check_sender_id(sender_id)
         rows = [self._row(sender_id, event) for event in events]
