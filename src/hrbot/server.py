@@ -3,14 +3,19 @@ the assistant's stores are closed when the app shuts down."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 
 from hrbot.api.common import ServerState, error_response
 from hrbot.api.conversation_routes import conversation_routes
 from hrbot.api.model_routes import MAX_TEXT_CHARS, MINIMUM_COMPATIBLE_VERSION, model_routes
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(state: ServerState) -> Starlette:
@@ -20,8 +25,14 @@ def create_app(state: ServerState) -> Starlette:
         if state.assistant is not None:
             await state.assistant.close()
 
+    async def internal_error(request: Request, error: Exception) -> Response:
+        logger.exception("%s %s failed", request.method, request.url.path, exc_info=error)
+        return error_response(
+            500, "InternalError", "the server failed to handle this request; its log has the details"
+        )
+
     routes = model_routes(state) + conversation_routes(state)
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
 
 
 __all__ = ["MAX_TEXT_CHARS", "MINIMUM_COMPATIBLE_VERSION", "ServerState", "create_app", "error_response"]

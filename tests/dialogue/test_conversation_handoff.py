@@ -189,3 +189,30 @@ def test_conversations_survive_a_restart_of_the_server(tmp_path: Path) -> None:
         client.loop.run_until_complete(assistant.close())
         client.loop.close()
     assert (project / "hrbot.db").is_file()
+
+
+def test_an_unexpected_failure_gets_rasas_error_body_and_a_log_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    project = write_tiny_project(tmp_path / "p", {"domain.yml": DOMAIN, "data/rules.yml": RULES})
+    model = load_model(train_project(project, reference_time=REFERENCE_TIME).model)
+    clock = fixed_clock(REFERENCE_TIME)
+    assistant = open_assistant(model, project, parse_endpoints(""), clock)
+    assert assistant.processor is not None
+
+    class BrokenNLU:
+        def parse(self, text: str, reference_time: object) -> object:
+            raise RuntimeError("segmenter exploded")
+
+    assistant.processor.nlu = BrokenNLU()  # type: ignore[assignment]
+    app = create_app(ServerState(model, clock, assistant=assistant))
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
+            return await client.post("/webhooks/rest/webhook", json={"sender": "a", "message": "你好"})
+
+    response = asyncio.run(post())
+    assert response.status_code == 500
+    assert response.json()["reason"] == "InternalError"
+    assert "segmenter exploded" in caplog.text
