@@ -216,3 +216,29 @@ def test_an_unexpected_failure_gets_rasas_error_body_and_a_log_line(
     assert response.status_code == 500
     assert response.json()["reason"] == "InternalError"
     assert "segmenter exploded" in caplog.text
+
+
+def test_the_conversation_api_needs_a_token_or_a_jwt_for_that_conversation(tmp_path: Path) -> None:
+    import jwt
+
+    project = write_tiny_project(tmp_path / "p", {"domain.yml": DOMAIN, "data/rules.yml": RULES})
+    model = load_model(train_project(project, reference_time=REFERENCE_TIME).model)
+    clock = fixed_clock(REFERENCE_TIME)
+    assistant = open_assistant(model, project, parse_endpoints(""), clock)
+    state = ServerState(model, clock, "s3cret", assistant, jwt_secret="a-long-enough-jwt-secret-for-hs256")
+    client = Client(create_app(state))
+    alice = jwt.encode({"user": {"username": "alice", "role": "user"}},
+                       "a-long-enough-jwt-secret-for-hs256", algorithm="HS256")
+    try:
+        assert client.say("alice", "你好")  # the channel webhook needs no token, as in Rasa
+        own = "/conversations/alice/tracker"
+        assert client.call("GET", own).status_code == 401
+        assert client.call("GET", own, params={"token": "wrong"}).status_code == 401
+        assert client.call("GET", own, params={"token": "s3cret"}).status_code == 200
+        bearer = {"Authorization": f"Bearer {alice}"}
+        assert client.call("GET", own, headers=bearer).status_code == 200
+        assert client.call("GET", "/conversations/bob/tracker", headers=bearer).status_code == 403
+        assert client.call("GET", "/reviews", headers=bearer).status_code == 403
+    finally:
+        client.loop.run_until_complete(assistant.close())
+        client.loop.close()
