@@ -84,6 +84,8 @@ def test_slots_given_with_the_request_are_not_asked_for(
     talk.say("我想请3天病假", "request_leave", [kit.entity("leave_type", "sick"), kit.entity("duration", 3)])
     assert _summary(talk.run("leave_form")) == [
         ("loop", "leave_form"),
+        ("slot", "leave_type=sick"),  # the prefilled slots, validated, as Rasa's activation
+        ("slot", "duration=3"),
         ("slot", "requested_slot=start_date"),
         ("bot", "从哪天开始?"),
     ]

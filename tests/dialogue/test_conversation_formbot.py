@@ -212,6 +212,8 @@ def test_when_the_action_server_is_down_the_user_is_told_and_the_conversation_go
 ) -> None:
     replies = bot_without_actions.say(sender, "我想请年假")
     assert "暂时无法使用" in replies[-1]["text"]
+    # the form could not validate what the message gave: nothing unchecked stays in it
+    assert bot_without_actions.tracker(sender)["slots"]["leave_type"] is None
     assert bot_without_actions.texts(sender, "你好")  # still answering
     reviews = bot_without_actions.call("GET", "/reviews", params={"sender_id": sender}).json()
     assert [item["reason"] for item in reviews["items"]] == ["action_failed"]

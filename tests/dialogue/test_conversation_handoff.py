@@ -242,3 +242,17 @@ def test_the_conversation_api_needs_a_token_or_a_jwt_for_that_conversation(tmp_p
     finally:
         client.loop.run_until_complete(assistant.close())
         client.loop.close()
+
+
+def test_a_bad_query_parameter_is_refused_before_anything_is_stored(client: Client, sender: str) -> None:
+    response = client.call("POST", f"/conversations/{sender}/messages",
+                           params={"include_events": "bogus"}, json={"text": "你好", "sender": "user"})
+    assert response.status_code == 400
+    assert "include_events" in response.json()["message"]
+    assert client.call("GET", f"/conversations/{sender}/tracker").json()["events"] == []
+
+
+def test_a_body_over_the_limit_is_refused(client: Client, sender: str) -> None:
+    response = client.call("POST", "/webhooks/rest/webhook",
+                           content=b'{"sender": "x", "message": "' + b"a" * 2_000_000 + b'"}')
+    assert response.status_code == 413

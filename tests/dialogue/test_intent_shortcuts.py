@@ -41,3 +41,12 @@ def test_text_that_names_no_known_intent_is_not_a_shortcut() -> None:
 def test_malformed_entity_json_is_reported_with_an_example() -> None:
     with pytest.raises(ShortcutError, match="must be JSON"):
         parse_shortcut("/greet{leave_type: annual}", KNOWN)
+
+
+def test_entity_values_must_be_plain_and_short() -> None:
+    with pytest.raises(ShortcutError, match="must be a string"):
+        parse_shortcut('/inform{"leave_type": {"$ne": 1}}', KNOWN)
+    with pytest.raises(ShortcutError, match="must be a string"):
+        parse_shortcut('/inform{"leave_type": "' + "x" * 500 + '"}', KNOWN)
+    with pytest.raises(ShortcutError, match="at most 10 entities"):
+        parse_shortcut("/inform{" + ",".join(f'"e{i}": 1' for i in range(11)) + "}", KNOWN)

@@ -167,3 +167,94 @@ def test_a_turn_sees_events_another_process_appended_to_the_shared_store(tmp_pat
     assert [e.type_name for e in tracker.events] == [
         e.type_name for e in asyncio.run(first.store.retrieve("alice")) or []
     ]
+
+
+class RejectingAction:
+    """An action that rejects itself, as a FormValidationAction can."""
+
+    name = "action_reject_me"
+    runs = 0
+
+    async def run(self, tracker: DialogueStateTracker, runtime: object) -> list[object]:
+        from hrbot.shared.core.events import ActionExecutionRejected
+
+        RejectingAction.runs += 1
+        return [ActionExecutionRejected(timestamp=None, name=self.name)]
+
+
+class AsksFollowup:
+    name = "action_ask_followup"
+
+    async def run(self, tracker: DialogueStateTracker, runtime: object) -> list[object]:
+        from hrbot.shared.core.events import FollowupAction
+
+        return [FollowupAction(timestamp=None, name="action_reject_me")]
+
+
+class TryThenGreet:
+    """Tries `first` once per turn; after it is rejected greets, then listens."""
+
+    def __init__(self, first: str) -> None:
+        self.first = first
+
+    def predict(self, tracker: DialogueStateTracker, domain: Domain) -> PolicyPrediction:
+        names = [getattr(e, "name", None) for e in tracker.events[-3:]]
+        if tracker.latest_action_name == "utter_greet":
+            return PolicyPrediction("action_listen", 1.0, "TryThenGreet", 1)
+        if "action_reject_me" in names or "action_ask_followup" in names:
+            return PolicyPrediction("utter_greet", 1.0, "TryThenGreet", 1)
+        return PolicyPrediction(self.first, 1.0, "TryThenGreet", 1)
+
+
+def with_actions(bot: MessageProcessor) -> MessageProcessor:
+    resolver = bot.actions
+    extra = {"action_reject_me": RejectingAction(), "action_ask_followup": AsksFollowup()}
+    bot.actions = lambda name: extra.get(name) or resolver(name)  # type: ignore[assignment,return-value]
+    return bot
+
+
+def test_an_action_that_rejects_itself_is_not_logged_as_executed_and_the_policies_go_on(
+    tmp_path: Path,
+) -> None:
+    bot = with_actions(processor(tmp_path, TryThenGreet("action_reject_me"), Clock()))
+
+    result = asyncio.run(bot.handle_message(UserMessage("你好", "alice")))
+
+    assert [m.text for m in result.messages] == ["您好"]
+    executed = [e.name for e in result.tracker.events if e.type_name == "action"]  # type: ignore[attr-defined]
+    assert "action_reject_me" not in executed
+    assert any(e.type_name == "action_execution_rejected" for e in result.tracker.events)
+
+
+def test_a_rejected_followup_action_is_not_run_again(tmp_path: Path) -> None:
+    RejectingAction.runs = 0
+    domain_with_actions = DOMAIN + "actions:\n  - action_reject_me\n  - action_ask_followup\n"
+    bot = processor(tmp_path, TryThenGreet("action_ask_followup"), Clock())
+    (tmp_path / "domain.yml").write_text(domain_with_actions, encoding="utf-8")
+    bot.domain = load_domain(tmp_path / "domain.yml")
+    with_actions(bot)
+
+    result = asyncio.run(bot.handle_message(UserMessage("你好", "alice")))
+
+    assert RejectingAction.runs == 1
+    assert [m.text for m in result.messages] == ["您好"]
+
+
+def test_a_handed_off_conversation_does_not_expire_while_hr_has_it(tmp_path: Path) -> None:
+    from hrbot.shared.core.events import ConversationPaused
+
+    clock = Clock()
+    bot = processor(tmp_path, GreetOnce(), clock)
+
+    async def conversation() -> tuple[list[str | None], DialogueStateTracker]:
+        await bot.handle_message(UserMessage("你好", "alice"))
+        await bot.append_events("alice", [ConversationPaused(timestamp=None)])
+        clock.now = START + timedelta(hours=3)
+        result = await bot.handle_message(UserMessage("在吗", "alice"))
+        return [m.text for m in result.messages], result.tracker
+
+    messages, tracker = asyncio.run(conversation())
+
+    assert messages == []
+    assert tracker.paused
+    assert sum(1 for e in tracker.events if e.type_name == "session_started") == 1

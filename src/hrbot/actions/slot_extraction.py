@@ -74,8 +74,8 @@ class ActionExtractSlots(Action):
                 if not values:
                     continue
                 value = values if slot.type == "list" else values[-1]
-                if tracker.get_slot(slot.name) != value:
-                    events.append(SlotSet(timestamp=runtime.now(), name=slot.name, value=value))
+                # set even when unchanged, as Rasa: a form must see that the message gave its slot
+                events.append(SlotSet(timestamp=runtime.now(), name=slot.name, value=value))
                 break
         return await _validate(events, tracker, runtime)
 

@@ -60,9 +60,19 @@ def error_response(status: int, reason: str, message: str) -> JSONResponse:
 
 
 async def read_json(request: Request) -> Any:
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise HTTPProblem(413, "PayloadTooLarge", f"body is larger than {MAX_BODY_BYTES} bytes")
+    """The JSON body; a body over MAX_BODY_BYTES is refused without reading it all."""
+    too_large = HTTPProblem(413, "PayloadTooLarge", f"body is larger than {MAX_BODY_BYTES} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    body = b"".join(chunks)
     try:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:

@@ -108,6 +108,7 @@ def conversation_routes(state: ServerState) -> list[Route]:
         conversation = request.path_params["conversation_id"]
         try:
             require_caller(request, state, conversation)
+            verbosity = _verbosity(request)
             body = await read_json(request)
             if not isinstance(body, dict) or not isinstance(body.get("text"), str):
                 raise HTTPProblem(400, "BadRequest", 'send {"text": "...", "sender": "user"}')
@@ -120,7 +121,7 @@ def conversation_routes(state: ServerState) -> list[Route]:
             return problem.response()
         except ChannelPayloadError as error:
             return HTTPProblem(400, "BadRequest", str(error)).response()
-        return JSONResponse(found.to_dict(_verbosity(request)))
+        return JSONResponse(found.to_dict(verbosity))
 
     async def trigger_intent(request: Request) -> Response:
         conversation = request.path_params["conversation_id"]

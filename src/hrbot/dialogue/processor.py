@@ -31,7 +31,7 @@ from hrbot.actions.base import (
 from hrbot.dialogue.messages import BotMessage, UserMessage
 from hrbot.dialogue.prediction import PolicyPrediction
 from hrbot.dialogue.shortcuts import ShortcutError, parse_shortcut
-from hrbot.dialogue.trackers import SESSION_START_METADATA_SLOT, new_tracker
+from hrbot.dialogue.trackers import REQUESTED_SLOT, SESSION_START_METADATA_SLOT, new_tracker
 from hrbot.shared.core.domain import Domain
 from hrbot.shared.core.events import (
     ACTION_LISTEN_NAME,
@@ -286,8 +286,11 @@ class MessageProcessor:
 
     def _next_action(self, tracker: DialogueStateTracker) -> PolicyPrediction:
         followup = tracker.followup_action
-        if followup is not None and followup != ACTION_LISTEN_NAME:
-            return PolicyPrediction(followup, 1.0, "followup_action", 100)
+        if followup is not None and followup != ACTION_LISTEN_NAME and not _just_rejected(tracker, followup):
+            if followup in self.domain.action_names:
+                return PolicyPrediction(followup, 1.0, "followup_action", 100)
+            logger.warning("conversation %s: follow-up action '%s' is not in the domain; ignored",
+                           tracker.sender_id, followup)
         return self.policies.predict(tracker, self.domain)
 
     async def _run(self, turn: _Turn, action: Action, prediction: PolicyPrediction) -> bool:
@@ -308,6 +311,12 @@ class MessageProcessor:
         except ActionFailed as failure:
             await self._action_failed(turn, failure)
             return False
+        if any(isinstance(event, ActionExecutionRejected) for event in events):
+            # the action rejected itself (a FormValidationAction rejecting the form): as Rasa,
+            # it is not logged as executed and the policies are asked again
+            for event in events:
+                turn.log(event)
+            return True
         for event in prediction.events:
             turn.log(event)
         turn.log(ActionExecuted(
@@ -329,6 +338,13 @@ class MessageProcessor:
 
     async def _action_failed(self, turn: _Turn, failure: ActionFailed) -> None:
         logger.error("conversation %s: %s", turn.sender_id, failure)
+        forms = self.domain.form_names
+        in_form = failure.action in forms or failure.action in {f"validate_{form}" for form in forms}
+        if turn.tracker.active_loop is not None or in_form:
+            # what this message put into the form was never validated: take it back, so that
+            # an unchecked value cannot be submitted later
+            for event in _unvalidated_slot_reverts(turn.tracker, self.domain):
+                turn.log(event)
         rendered = self.responses.generate(ACTION_FAILED_RESPONSE, turn.tracker, turn.channel)
         text = DEFAULT_ACTION_FAILED_TEXT
         data: dict[str, Any] = {}
@@ -436,6 +452,8 @@ class _TurnScope(AbstractAsyncContextManager[_Turn]):
 def _session_due(tracker: DialogueStateTracker, domain: Domain, now: float) -> bool:
     if not tracker.events:
         return True
+    if tracker.paused:  # a human has the conversation; an hour's wait must not end the handoff
+        return False
     minutes = domain.session_config.session_expiration_time
     if minutes <= 0:
         return False
@@ -456,3 +474,27 @@ async def _start_session(turn: _Turn, metadata: dict[str, Any]) -> None:
     turn.log(ActionExecuted(timestamp=turn.now(), name=ACTION_SESSION_START_NAME, policy=None))
     for event in await action.run(turn.tracker, turn.runtime()):
         turn.log(event)
+
+
+def _just_rejected(tracker: DialogueStateTracker, action: str) -> bool:
+    latest = tracker.events[-1] if tracker.events else None
+    return isinstance(latest, ActionExecutionRejected) and latest.name == action
+
+
+def _unvalidated_slot_reverts(tracker: DialogueStateTracker, domain: Domain) -> list[Event]:
+    """`slot` events restoring every slot set since the latest user message to its value
+    before that message."""
+    events = list(tracker.events)
+    latest_user = max((i for i, e in enumerate(events) if isinstance(e, UserUttered)), default=None)
+    if latest_user is None:
+        return []
+    changed = {e.name for e in events[latest_user + 1:] if isinstance(e, SlotSet)}
+    changed.discard(REQUESTED_SLOT)
+    if not changed:
+        return []
+    before = new_tracker(tracker.sender_id, domain, events[:latest_user])
+    return [
+        SlotSet(timestamp=None, name=name, value=before.get_slot(name))
+        for name in sorted(changed)
+        if before.get_slot(name) != tracker.get_slot(name)
+    ]

@@ -18,6 +18,17 @@ SHORTCUT_EXTRACTOR = "RegexMessageHandler"
 _SHORTCUT = re.compile(r"^/(?P<intent>[^{@\s]+)(?P<entities>\{.*\})?(?:@(?P<confidence>[0-9.]+))?\s*$", re.S)
 
 
+MAX_SHORTCUT_ENTITIES = 10
+MAX_VALUE_CHARS = 200
+
+
+def _plain(value: Any) -> bool:
+    """Scalars only: a button payload never needs objects, and slots must not receive them."""
+    if isinstance(value, str):
+        return len(value) <= MAX_VALUE_CHARS
+    return value is None or isinstance(value, bool | int | float)
+
+
 class ShortcutError(ValueError):
     """A shortcut whose entity part is not a JSON object of entity → value(s)."""
 
@@ -52,11 +63,18 @@ def _entities(text: str, raw: str) -> tuple[ExtractedEntity, ...]:
         ) from None
     if not isinstance(data, dict):
         raise ShortcutError(f"'{text}': entities must be a JSON object of entity name to value")
+    if len(data) > MAX_SHORTCUT_ENTITIES:
+        raise ShortcutError(f"'{text[:80]}': at most {MAX_SHORTCUT_ENTITIES} entities")
     start = text.index(raw)
     end = start + len(raw)
     found: list[ExtractedEntity] = []
     for name, value in data.items():
         values = value if isinstance(value, list) else [value]
+        if len(values) > MAX_SHORTCUT_ENTITIES or not all(_plain(item) for item in values):
+            raise ShortcutError(
+                f"'{text[:80]}': entity '{name}' must be a string of at most {MAX_VALUE_CHARS} "
+                "characters, a number, true/false, or a short list of those"
+            )
         found.extend(
             ExtractedEntity(str(name), start, end, item, SHORTCUT_EXTRACTOR) for item in values
         )

@@ -138,10 +138,15 @@ def user_event(step: UserStep) -> UserUttered:
     )
 
 
+def filled_placeholder(domain: Domain, name: str) -> Any:
+    """The value a slot written by name only (`- slot_was_set: [name]`) stands for."""
+    slot = domain.slot(name)
+    return [FILLED_TEXT] if slot is not None and slot.type == "list" else FILLED_TEXT
+
+
 def _slot_value(domain: Domain, name: str, value: Any, in_condition: bool) -> Any:
     if value is ANY_VALUE:
-        slot = domain.slot(name)
-        return [FILLED_TEXT] if slot is not None and slot.type == "list" else FILLED_TEXT
+        return filled_placeholder(domain, name)
     if value is None and in_condition:
         return SHOULD_NOT_BE_SET
     return value

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from hrbot.dialogue.prediction import PolicyPrediction
+from hrbot.dialogue.story_graph import filled_placeholder
 from hrbot.dialogue.trackers import new_tracker
 from hrbot.shared.core.domain import Domain
 from hrbot.shared.core.events import (
@@ -176,8 +177,8 @@ def run_story(story: Story, domain: Domain, predictor: Predictor, parse: Parser 
             run.expect_action(step.name, step.source)
         elif isinstance(step, SlotWasSetStep):
             for name, value in step.slots:
-                if value is ANY_VALUE:
-                    value = tracker.get_slot(name)
+                if value is ANY_VALUE:  # "set to something", as training reads it
+                    value = filled_placeholder(domain, name)
                 tracker.update(SlotSet(timestamp=None, name=name, value=value))
         elif isinstance(step, ActiveLoopStep):
             tracker.update(ActiveLoop(timestamp=None, name=step.name))
