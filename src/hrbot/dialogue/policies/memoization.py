@@ -89,6 +89,8 @@ class MemoizationPolicy(Policy):
     def scores(
         self, tracker: DialogueStateTracker, domain: Domain, *, rule_only_data: RuleOnlyData | None = None
     ) -> PolicyScores:
+        if not self.lookup:  # nothing memorised (a project with rules only): nothing to recall
+            return PolicyScores()
         domain_states = self.domain_states(domain)
         events = tracker.applied_events()
         states = domain_states.states_for_events(
