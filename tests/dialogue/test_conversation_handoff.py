@@ -256,3 +256,17 @@ def test_a_body_over_the_limit_is_refused(client: Client, sender: str) -> None:
     response = client.call("POST", "/webhooks/rest/webhook",
                            content=b'{"sender": "x", "message": "' + b"a" * 2_000_000 + b'"}')
     assert response.status_code == 413
+
+
+def test_a_message_no_policy_can_handle_gets_one_fallback_answer_then_the_bot_listens(
+    client: Client, sender: str
+) -> None:
+    client.say(sender, "你好")
+    replies = client.say(sender, "/salary_query")  # known intent, but no rule or story for it
+    assert len(replies) == 1
+    tracker = client.call("GET", f"/conversations/{sender}/tracker").json()
+    assert tracker["latest_action_name"] == "action_listen"
+    assert client.say(sender, "你好")[-1]["text"] == "您好,我是HR助手。"
+    assert [item["reason"] for item in client.reviews(sender_id=sender, kind="fallback")] == [
+        "action_default_fallback"
+    ]

@@ -43,6 +43,7 @@ from hrbot.shared.core.events import (
     ConversationResumed,
     Event,
     SlotSet,
+    UserUtteranceReverted,
     UserUttered,
 )
 from hrbot.shared.core.tracker import DialogueStateTracker
@@ -325,16 +326,24 @@ class MessageProcessor:
         ))
         for event in events:
             turn.log(event)
+        if _undid_the_message(events):
+            # the user's message was taken back (action_default_fallback): wait for a new one
+            turn.log(ActionExecuted(timestamp=turn.now(), name=ACTION_LISTEN_NAME, policy=prediction.policy))
+            await self._record_after(turn, action.name, events)
+            return False
         if any(isinstance(event, UserUttered) for event in events):
             await self._extract_slots(turn)  # a re-added user message may fill slots, as in Rasa
-        if action.name in FALLBACK_ACTIONS:
-            await turn.record("fallback", action.name, turn.tracker.latest_message.get("text"), {})
+        await self._record_after(turn, action.name, events)
+        return action.name not in (ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME)
+
+    async def _record_after(self, turn: _Turn, action: str, events: list[Event]) -> None:
+        """Review entries for a fallback or a handoff the action caused."""
+        if action in FALLBACK_ACTIONS:
+            await turn.record("fallback", action, turn.user_text, {})
         paused = next((e for e in events if isinstance(e, ConversationPaused)), None)
         if paused is not None:
             reason = str(paused.metadata.get("handoff_reason", "requested"))
-            text = turn.tracker.latest_message.get("text")
-            await turn.record("handoff", reason, text, dict(paused.metadata))
-        return action.name not in (ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME)
+            await turn.record("handoff", reason, turn.user_text, dict(paused.metadata))
 
     async def _action_failed(self, turn: _Turn, failure: ActionFailed) -> None:
         logger.error("conversation %s: %s", turn.sender_id, failure)
@@ -373,6 +382,7 @@ class _Turn:
         self.tracker = tracker
         self.new_events: list[Event] = []
         self.actions_run: list[str] = []
+        self.user_text: str | None = None
         self.reviews: list[ReviewEntry] = []
 
     def now(self) -> float:
@@ -381,6 +391,8 @@ class _Turn:
     def log(self, event: Event) -> None:
         if event.timestamp is None:
             event = event.with_timestamp(self.now())
+        if isinstance(event, UserUttered) and self.user_text is None:
+            self.user_text = event.text
         self.tracker.update(event)
         self.new_events.append(event)
 
@@ -498,3 +510,9 @@ def _unvalidated_slot_reverts(tracker: DialogueStateTracker, domain: Domain) -> 
         for name in sorted(changed)
         if before.get_slot(name) != tracker.get_slot(name)
     ]
+
+
+def _undid_the_message(events: list[Event]) -> bool:
+    """Whether the action took the user's message back without putting one in its place."""
+    reverted = max((i for i, e in enumerate(events) if isinstance(e, UserUtteranceReverted)), default=None)
+    return reverted is not None and not any(isinstance(e, UserUttered) for e in events[reverted:])
