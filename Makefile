@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run train test lint typecheck check benchmark-nlu clean
+.PHONY: install run train test lint typecheck check benchmark-nlu benchmark-dialogue clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hrbot needs Python 3.11 or newer")'
@@ -34,6 +34,9 @@ check: lint typecheck test
 
 benchmark-nlu: install
 	$(BIN)/python benchmarks/nlu/run.py
+
+benchmark-dialogue: install
+	$(BIN)/python benchmarks/dialogue/run.py
 
 clean:
 	rm -rf $(VENV) models results .pytest_cache .mypy_cache .ruff_cache
