@@ -4,6 +4,7 @@ the project's custom actions (rasa_sdk) on port 5055."""
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,8 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
     if assistant.processor is None:
         terminal.info("the model has no dialogue part: serving /model/parse only")
     state = ServerState(model, clock, args.auth_token, assistant, args.jwt_secret, args.jwt_method)
+    gc.collect()
+    gc.freeze()  # the model lives as long as the server: keep it out of every later collection
     app = create_app(state)
     port = args.port or DEFAULT_PORT
     terminal.info(f"model {model.path.name} loaded; serving on http://{args.host}:{port}")
