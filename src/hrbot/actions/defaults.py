@@ -17,6 +17,8 @@ DEFAULT_TEXTS: Mapping[str, str] = MappingProxyType(
         "utter_ask_rephrase": "抱歉,我还是没有理解。能换个说法再说一遍吗?",
         # action_human_handoff
         "utter_human_handoff": "好的,正在为您转接人工HR,请稍候,HR同事会尽快回复您。",
+        # a custom action could not run (action server down, slow or failing)
+        "utter_action_failed": "抱歉,相关系统暂时无法使用,您的请求没有办成。请稍后再试,或转人工HR处理。",
     }
 )
 """Default text by response name."""

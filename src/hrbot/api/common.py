@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -32,7 +32,6 @@ class ServerState:
     assistant: Assistant | None = None
     jwt_secret: str | None = None
     jwt_method: str = "HS256"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def auth(self) -> AuthConfig:

@@ -28,6 +28,7 @@ from hrbot.actions.base import (
     ActionRuntime,
     ResponseGenerator,
 )
+from hrbot.actions.utterances import render
 from hrbot.dialogue.messages import BotMessage, UserMessage
 from hrbot.dialogue.prediction import PolicyPrediction
 from hrbot.dialogue.shortcuts import ShortcutError, parse_shortcut
@@ -56,7 +57,6 @@ HANDOFF_INTENT = "human_handoff"
 RESTART_INTENT = "restart"
 EXTERNAL_MESSAGE_PREFIX = "EXTERNAL: "
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_two_stage_fallback"})
-DEFAULT_ACTION_FAILED_TEXT = "抱歉,相关系统暂时无法使用,您的请求没有办成。请稍后再试,或转人工HR处理。"
 ACTION_FAILED_RESPONSE = "utter_action_failed"
 
 
@@ -354,19 +354,15 @@ class MessageProcessor:
             # an unchecked value cannot be submitted later
             for event in _unvalidated_slot_reverts(turn.tracker, self.domain):
                 turn.log(event)
-        rendered = self.responses.generate(ACTION_FAILED_RESPONSE, turn.tracker, turn.channel)
-        text = DEFAULT_ACTION_FAILED_TEXT
-        data: dict[str, Any] = {}
-        if rendered is not None:
-            text = rendered.get("text") or text
-            data = {k: v for k, v in rendered.items() if k != "text"}
-        elif HANDOFF_INTENT in self.domain.intent_names:
-            data = {"buttons": [{"title": "转人工", "payload": f"/{HANDOFF_INTENT}"}]}
+        message = render(ACTION_FAILED_RESPONSE, turn.tracker, turn.runtime()) or {}
+        data = {k: v for k, v in message.items() if k != "text"}
+        if ACTION_FAILED_RESPONSE not in self.domain.responses and HANDOFF_INTENT in self.domain.intent_names:
+            data["buttons"] = [{"title": "转人工", "payload": f"/{HANDOFF_INTENT}"}]
         turn.log(BotUttered(
-            timestamp=turn.now(), text=text, data=data,
+            timestamp=turn.now(), text=message.get("text"), data=data,
             metadata={"action_failed": failure.action, "reason": failure.reason},
         ))
-        await turn.record("fallback", "action_failed", turn.tracker.latest_message.get("text"),
+        await turn.record("fallback", "action_failed", turn.user_text,
                           {"action": failure.action, "error": failure.reason})
         turn.log(ActionExecuted(timestamp=turn.now(), name=ACTION_LISTEN_NAME, policy="action_failed"))
 
