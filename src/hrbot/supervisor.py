@@ -10,6 +10,7 @@ that its children go too.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -79,7 +80,7 @@ class Supervisor:
             self._running.append(running)
             if service.ready_url is not None:
                 ready = wait_until_ready(service.ready_url, service.ready_timeout,
-                                         lambda child=process: self._still_starting(child))
+                                         functools.partial(self._still_starting, process))
                 if not ready:
                     if not self._stop_requested:
                         self.log(f"{service.name} did not become ready at {service.ready_url} "

@@ -135,3 +135,10 @@ def test_run_actions_without_an_actions_package_says_what_to_create(project: Pat
     code, _out, err = run("run", "actions", "--port", "5999")
     assert code == 1
     assert "no actions package 'actions'" in err and "__init__.py" in err
+
+
+def test_run_refuses_to_distrust_senders_without_a_jwt_secret(project: Path) -> None:
+    (project / "credentials.yml").write_text("rest:\n  trust_sender: false\n", encoding="utf-8")
+    code, _out, err = run("run")
+    assert code == 1
+    assert "trust_sender is false" in err and "--jwt-secret" in err

@@ -270,3 +270,33 @@ def test_a_message_no_policy_can_handle_gets_one_fallback_answer_then_the_bot_li
     assert [item["reason"] for item in client.reviews(sender_id=sender, kind="fallback")] == [
         "action_default_fallback"
     ]
+
+
+def test_without_trusting_the_sender_the_rest_channel_needs_a_token_for_that_user(tmp_path: Path) -> None:
+    import jwt
+
+    secret = "a-long-enough-jwt-secret-for-hs256"
+    project = write_tiny_project(tmp_path / "p", {"domain.yml": DOMAIN, "data/rules.yml": RULES})
+    model = load_model(train_project(project, reference_time=REFERENCE_TIME).model)
+    clock = fixed_clock(REFERENCE_TIME)
+    assistant = open_assistant(model, project, parse_endpoints(""), clock)
+    client = Client(create_app(ServerState(model, clock, "s3cret", assistant, secret, trust_sender=False)))
+    token = jwt.encode({"sub": "E1002"}, secret, algorithm="HS256")
+    hook = "/webhooks/rest/webhook"
+    try:
+        assert client.call("POST", hook, json={"sender": "E1002", "message": "你好"}).status_code == 401
+        forged = jwt.encode({"sub": "E1002"}, "another-secret-of-enough-length-32b", algorithm="HS256")
+        assert client.call("POST", hook, json={"message": "你好"},
+                           headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+        as_other = client.call("POST", hook, json={"sender": "E1001", "message": "你好"},
+                               headers={"Authorization": f"Bearer {token}"})
+        assert as_other.status_code == 403
+
+        ok = client.call("POST", hook, json={"message": "你好"}, headers={"Authorization": f"Bearer {token}"})
+        assert ok.status_code == 200
+        assert ok.json()[0]["recipient_id"] == "E1002"
+        tracker = client.call("GET", "/conversations/E1002/tracker", params={"token": "s3cret"}).json()
+        assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["你好"]
+    finally:
+        client.loop.run_until_complete(assistant.close())
+        client.loop.close()

@@ -32,6 +32,7 @@ class ServerState:
     assistant: Assistant | None = None
     jwt_secret: str | None = None
     jwt_method: str = "HS256"
+    trust_sender: bool = True  # False: the REST channel's sender is the subject of a signed token
 
     @property
     def auth(self) -> AuthConfig:

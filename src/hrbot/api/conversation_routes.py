@@ -12,7 +12,9 @@ handoff and review endpoints HR uses.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
 from typing import Any
 
 from starlette.requests import Request
@@ -20,7 +22,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hrbot.api.common import HTTPProblem, ServerState, read_json, require_caller
-from hrbot.channels.rest import ChannelPayloadError, parse_rest_payload, rest_messages
+from hrbot.channels.auth import AuthFailure, sender_from_token
+from hrbot.channels.rest import DEFAULT_SENDER_ID, ChannelPayloadError, parse_rest_payload, rest_messages
+from hrbot.dialogue.messages import UserMessage
 from hrbot.dialogue.processor import MessageProcessor
 from hrbot.shared.core.events import ConversationResumed, Event, InvalidEventError, event_from_dict
 from hrbot.shared.core.tracker import EventVerbosity
@@ -65,11 +69,24 @@ def _events(body: Any) -> list[Event]:
     return events
 
 
+def _verified_sender(request: Request, state: ServerState, message: UserMessage) -> UserMessage:
+    """The message as sent by the token's subject; 401 without a valid token, 403 when the body
+    names someone else."""
+    subject = sender_from_token(state.auth, request.headers.get("authorization"), now=time.time())
+    if isinstance(subject, AuthFailure):
+        raise HTTPProblem(subject.status, subject.reason, subject.message)
+    if message.sender_id not in (subject, DEFAULT_SENDER_ID):
+        raise HTTPProblem(403, "NotAuthorized", "the token is not for the 'sender' of this message")
+    return dataclasses.replace(message, sender_id=subject)
+
+
 def conversation_routes(state: ServerState) -> list[Route]:
     async def webhook(request: Request) -> Response:
         try:
             processor = _processor(state)
             message = parse_rest_payload(await read_json(request))
+            if not state.trust_sender:
+                message = _verified_sender(request, state, message)
             result = await processor.handle_message(message)
         except HTTPProblem as problem:
             return problem.response()

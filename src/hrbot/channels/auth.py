@@ -186,3 +186,22 @@ def authorise(caller: Caller, conversation_id: str | None) -> AuthFailure | None
     """None if `caller` may use an endpoint of `conversation_id` (None: not a conversation
     endpoint), else the 403 failure."""
     return None if may_access(caller, conversation_id) else not_authorised()
+
+
+def sender_from_token(config: AuthConfig, authorization: str | None, *, now: float) -> str | AuthFailure:
+    """The user a signed token names (`sub`, else `user.username`), for a channel that does not
+    take the body's `sender` at its word; or why the request is refused (401)."""
+    bearer = _bearer_token(authorization)
+    if bearer is None:
+        return not_authenticated(
+            "This channel needs 'Authorization: Bearer <jwt>' signed by the server's JWT secret, "
+            "with the user's id as its subject ('sub')."
+        )
+    decoded = decode_jwt(bearer, config, now=now)
+    if isinstance(decoded, AuthFailure):
+        return decoded
+    user = decoded.get("user")
+    subject = decoded.get("sub") or (user.get("username") if isinstance(user, dict) else None)
+    if not isinstance(subject, str) or not subject:
+        return not_authenticated("The JWT names no user: put the user's id in its 'sub' claim.")
+    return subject

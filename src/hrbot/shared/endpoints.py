@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from hrbot.shared.environment import EnvironmentExpander
 from hrbot.shared.errors import InvalidProjectError
 from hrbot.shared.problems import Location, Problem
 from hrbot.shared.yaml_reader import YamlDocument, line_of, parse_yaml_text, read_yaml_file
@@ -45,7 +46,6 @@ DEFAULT_SQL_DB = "rasa.db"  # Rasa's default when `type: sql` names no `db`
 _MEMORY_NAMES = {"memory", "in_memory", "inmemory", "in-memory"}
 _POSTGRES_NAMES = {"postgresql", "postgres"}
 _RASA_ONLY_TRACKER_STORES = {"redis", "mongod", "mongo", "dynamo"}
-_ENV_PATTERN = re.compile(r"\$\{([^}]*)\}")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _RESERVED_KEYS = ("type", "store_type", "url", "token", "token_name", "params", "headers",
                   "basic_auth", "cafile")
@@ -99,6 +99,7 @@ class _Reader:
         self.document = document
         self.environ = environ
         self.problems: list[Problem] = []
+        self.expander = EnvironmentExpander(environ, self.problem, "endpoints.yml")
 
     def problem(self, line: int, message: str, hint: str | None = None) -> None:
         self.problems.append(self.document.problem(line, message, hint))
@@ -107,30 +108,10 @@ class _Reader:
 
     def expand(self, value: Any, line: int) -> Any:
         """`value` with `${NAME}` replaced in every string, recursively."""
-        if isinstance(value, str):
-            return self.expand_text(value, line)
-        if isinstance(value, dict):
-            return {key: self.expand(item, line_of(value, key, line)) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self.expand(item, line_of(value, index, line)) for index, item in enumerate(value)]
-        return value
+        return self.expander.expand(value, line)
 
     def expand_text(self, text: str, line: int) -> str:
-        def substitute(match: re.Match[str]) -> str:
-            name = match.group(1).strip()
-            if not name:
-                self.problem(line, f"empty environment variable reference '{match.group(0)}'",
-                             "write ${NAME} with the name of an environment variable")
-                return match.group(0)
-            found = self.environ.get(name)
-            if found is None:
-                self.problem(line, f"environment variable '{name}' is not set",
-                             f"set {name} before starting hrbot (export {name}=...), "
-                             "or write the value into endpoints.yml")
-                return match.group(0)
-            return found
-
-        return _ENV_PATTERN.sub(substitute, text)
+        return self.expander.expand_text(text, line)
 
     # -- sections -------------------------------------------------------------------------------
 

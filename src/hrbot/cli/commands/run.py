@@ -27,6 +27,9 @@ def add_parser(subparsers: Any) -> None:
                         help=f"port (default {DEFAULT_PORT}; {DEFAULT_ACTIONS_PORT} for actions)")
     parser.add_argument("--endpoints", type=Path, default=Path("endpoints.yml"),
                         help="stores and action server (default: endpoints.yml; absent: SQLite)")
+    parser.add_argument("--credentials", type=Path, default=Path("credentials.yml"),
+                        help="channel settings (default: credentials.yml; 'rest: {trust_sender: "
+                             "false}' requires a signed token whose subject is the sender)")
     parser.add_argument("--actions", default="actions",
                         help="with 'actions': the Python package of custom actions")
     parser.add_argument("--auth-token", default=os.environ.get("HRBOT_AUTH_TOKEN"),
@@ -59,12 +62,14 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
     from hrbot.shared.endpoints import read_endpoints
 
     clock = reference_clock(None)
+    trust_sender = _rest_trusts_sender(args)
     model = load_model(model_path(args.model, terminal))
     endpoints = read_endpoints(args.endpoints if args.endpoints.exists() else None)
     assistant = open_assistant(model, Path.cwd(), endpoints, clock)
     if assistant.processor is None:
         terminal.info("the model has no dialogue part: serving /model/parse only")
-    state = ServerState(model, clock, args.auth_token, assistant, args.jwt_secret, args.jwt_method)
+    state = ServerState(model, clock, args.auth_token, assistant, args.jwt_secret, args.jwt_method,
+                        trust_sender)
     gc.collect()
     gc.freeze()  # the model lives as long as the server: keep it out of every later collection
     app = create_app(state)
@@ -72,3 +77,21 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
     terminal.info(f"model {model.path.name} loaded; serving on http://{args.host}:{port}")
     uvicorn.run(app, host=args.host, port=port, log_level="info")
     return 0
+
+
+def _rest_trusts_sender(args: argparse.Namespace) -> bool:
+    """Whether the REST channel takes the body's `sender` at its word (Rasa's behaviour, and
+    the default); with `rest: {trust_sender: false}` a JWT secret is required."""
+    from hrbot.shared.credentials import read_credentials
+    from hrbot.shared.errors import HrbotError
+
+    rest = read_credentials(args.credentials).channel("rest") or {}
+    trust = rest.get("trust_sender", True)
+    if not isinstance(trust, bool):
+        raise HrbotError(f"{args.credentials}: rest: trust_sender must be true or false, got {trust!r}")
+    if not trust and not args.jwt_secret:
+        raise HrbotError(
+            f"{args.credentials}: rest: trust_sender is false, so senders must prove who they are "
+            "with a signed token: start with --jwt-secret (or $HRBOT_JWT_SECRET)"
+        )
+    return trust
