@@ -1,0 +1,1 @@
+"""The HR bot's custom actions (rasa_sdk), served by `hrbot run actions`."""
