@@ -300,3 +300,24 @@ def test_without_trusting_the_sender_the_rest_channel_needs_a_token_for_that_use
     finally:
         client.loop.run_until_complete(assistant.close())
         client.loop.close()
+
+
+def test_deleting_every_conversation_starts_everyone_afresh(tmp_path: Path) -> None:
+    project = write_tiny_project(tmp_path / "p", {"domain.yml": DOMAIN, "data/rules.yml": RULES})
+    model = load_model(train_project(project, reference_time=REFERENCE_TIME).model)
+    clock = fixed_clock(REFERENCE_TIME)
+    assistant = open_assistant(model, project, parse_endpoints(""), clock)
+    client = Client(create_app(ServerState(model, clock, assistant=assistant)))
+    try:
+        client.say("alice", "/human_handoff")
+        assert client.say("alice", "你好") == []  # with HR
+
+        assert client.call("DELETE", "/conversations").status_code == 200
+
+        assert client.say("alice", "你好")[-1]["text"] == "您好,我是HR助手。"
+        assert client.reviews() == []
+        events = client.call("GET", "/conversations/alice/tracker").json()["events"]
+        assert [e["text"] for e in events if e["event"] == "user"] == ["你好"]
+    finally:
+        client.loop.run_until_complete(assistant.close())
+        client.loop.close()

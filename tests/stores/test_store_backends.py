@@ -172,6 +172,22 @@ def test_store_backends_give_the_events_after_a_known_count(open_stores: Callabl
 
 
 @pytest.mark.parametrize("open_stores", BACKENDS, indirect=True)
+def test_store_backends_clear_forgets_every_conversation_and_review(
+    open_stores: Callable[[], Stores],
+) -> None:
+    stores = open_stores()
+    run(stores.tracker_store.append("E001", conversation()))
+    run(stores.review_log.record(ReviewItem(kind="handoff", sender_id="E001", reason="requested",
+                                            text="转人工", timestamp=1.0)))
+
+    run(stores.tracker_store.clear())
+    run(stores.review_log.clear())
+
+    assert run(stores.tracker_store.retrieve("E001")) is None
+    assert run(stores.review_log.count()) == 0
+
+
+@pytest.mark.parametrize("open_stores", BACKENDS, indirect=True)
 def test_store_backends_keep_conversations_apart(open_stores: Callable[[], Stores]) -> None:
     store = open_stores().tracker_store
     events = conversation()

@@ -54,8 +54,8 @@ def serve_actions(
         sys.path.insert(0, str(project))
     if host is not None:
         os.environ["SANIC_HOST"] = host  # this process exists to serve the actions
-    from rasa_sdk.__main__ import main_from_args  # type: ignore[import-untyped]
-    from rasa_sdk.endpoint import create_argument_parser  # type: ignore[import-untyped]
+    from rasa_sdk.__main__ import main_from_args
+    from rasa_sdk.endpoint import create_argument_parser
 
     arguments = ["--actions", actions_package, "--port", str(port)]
     endpoints = project / "endpoints.yml"

@@ -8,6 +8,7 @@ handoff and review endpoints HR uses.
     POST /conversations/{id}/trigger_intent           run an intent as if the user said it
     POST /conversations/{id}/resume                   an HR agent hands the conversation back
     GET  /reviews                                     fallbacks and handoffs, newest first
+    DELETE /conversations                             forget every conversation (demo reset; admin)
 """
 
 from __future__ import annotations
@@ -205,8 +206,24 @@ def conversation_routes(state: ServerState) -> list[Route]:
             return problem.response()
         return JSONResponse({"total": total, "items": [item.to_dict() for item in items]})
 
+    async def clear_all(request: Request) -> Response:
+        try:
+            caller = require_caller(request, state, None)
+            if not caller.is_admin:
+                raise HTTPProblem(403, "NotAuthorized", "only an admin may delete every conversation")
+            processor = _processor(state)
+            assert state.assistant is not None
+            await state.assistant.stores.tracker_store.clear()
+            await state.assistant.stores.review_log.clear()
+            processor.forget_cached()
+        except HTTPProblem as problem:
+            return problem.response()
+        logger.warning("every conversation and review item was deleted (%s)", caller.kind)
+        return JSONResponse({"status": "cleared"})
+
     return [
         Route("/webhooks/rest/webhook", webhook, methods=["POST"]),
+        Route("/conversations", clear_all, methods=["DELETE"]),
         Route("/conversations/{conversation_id}/tracker", tracker, methods=["GET"]),
         Route("/conversations/{conversation_id}/tracker/events", append_events, methods=["POST"]),
         Route("/conversations/{conversation_id}/messages", add_message, methods=["POST"]),

@@ -195,6 +195,10 @@ class MessageProcessor:
         cached.update_with_events(await self.store.retrieve_after(sender_id, len(cached.events)))
         return cached
 
+    def forget_cached(self) -> None:
+        """Drop the cached trackers (after the store was cleared behind the processor's back)."""
+        self._recent.clear()
+
     def _remember(self, tracker: DialogueStateTracker) -> None:
         if self.settings.cached_conversations <= 0:
             return

@@ -57,6 +57,10 @@ class TrackerStore(Protocol):
         """Add `events` to the end of the conversation (creating it if needed)."""
         ...
 
+    async def clear(self) -> None:
+        """Forget every conversation (a demo reset)."""
+        ...
+
     async def conversation_ids(self) -> list[str]:
         """The sender ids of every stored conversation, sorted."""
         ...

@@ -37,6 +37,9 @@ class InMemoryTrackerStore:
         if rows:
             self._conversations.setdefault(sender_id, []).extend(rows)
 
+    async def clear(self) -> None:
+        self._conversations.clear()
+
     async def conversation_ids(self) -> list[str]:
         return sorted(self._conversations)
 

@@ -80,6 +80,10 @@ class ReviewLog(Protocol):
         """Mark the sender's open handoffs resolved by `by`; returns how many were closed."""
         ...
 
+    async def clear(self) -> None:
+        """Forget every item (a demo reset)."""
+        ...
+
     async def close(self) -> None:
         ...
 
@@ -105,6 +109,9 @@ class InMemoryReviewLog:
 
     def __init__(self) -> None:
         self._items: list[ReviewItem] = []
+
+    async def clear(self) -> None:
+        self._items.clear()
 
     async def record(self, item: ReviewItem) -> ReviewItem:
         details = check_new_item(item)

@@ -316,6 +316,10 @@ class SQLTrackerStore:
             "data": text,
         }
 
+    async def clear(self) -> None:
+        delete = self._events.delete()
+        await self.database.run(lambda conn: conn.execute(delete))
+
     async def conversation_ids(self) -> list[str]:
         column = self._events.c.sender_id
         query = sa.select(column).distinct().order_by(column)

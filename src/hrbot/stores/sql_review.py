@@ -45,6 +45,10 @@ class SQLReviewLog:
         self._owns_database = owns_database
         self._table = review_items_table(database)
 
+    async def clear(self) -> None:
+        delete = self._table.delete()
+        await self.database.run(lambda conn: conn.execute(delete))
+
     async def record(self, item: ReviewItem) -> ReviewItem:
         details = check_new_item(item)
         values = {
