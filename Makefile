@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run train test lint typecheck check benchmark-nlu benchmark-dialogue clean
+.PHONY: install run reset-demo train test lint typecheck check benchmark-nlu benchmark-dialogue clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hrbot needs Python 3.11 or newer")'
@@ -19,13 +19,16 @@ train: install
 	$(BIN)/hrbot train
 
 run: train
-	$(BIN)/hrbot run
+	$(BIN)/hrbot demo
+
+reset-demo: install
+	$(BIN)/hrbot demo reset
 
 test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks actions demo
 
 typecheck: install
 	$(BIN)/mypy
