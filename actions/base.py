@@ -1,0 +1,125 @@
+"""`HRAction`: the shape every query action shares.
+
+It resolves the sender to the verified employee, opens a connection to the HR systems, lets the
+subclass compose its answer from an `HRSession` acting for that employee, and sends the answer.
+Whatever goes wrong becomes a message the employee can act on — the connector's own
+`user_message` for `ConnectorError`s, the identity module's for an unknown sender — and never an
+exception out of the action (which would leave the employee with no reply at all).
+
+Tests inject `client_factory` (a client over `httpx.ASGITransport` to the demo backend) and
+`clock`; the action server uses `connect()` and $HRBOT_REFERENCE_TIME / the real time.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABCMeta, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.connectors import ConfigError, ConnectorError, HRSession, HRSystemsClient, connect
+from actions.identity import Employee, IdentityResolver, UnknownEmployee, UnsupportedChannel, employee_of
+from actions.when import Clock, local_today, reference_now
+
+ClientFactory = Callable[[], HRSystemsClient]
+EventList = list[dict[str, Any]]
+
+HUMAN_HANDOFF_BUTTON: dict[str, str] = {"title": "转人工", "payload": "/human_handoff"}
+SYSTEMS_DOWN_MESSAGE = "抱歉,人事相关系统暂时无法使用,这次没能查到结果。请稍后再试,或转人工HR处理。"
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What an action answers: one message (text and optional buttons) and the events it returns."""
+
+    text: str
+    buttons: Sequence[dict[str, str]] = ()
+    events: Sequence[dict[str, Any]] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Query:
+    """Everything an answer is composed from: the employee, their HR systems, the conversation
+    and the reference time."""
+
+    employee: Employee
+    hr: HRSession
+    tracker: Tracker
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        return local_today(self.now)
+
+
+class HRAction(Action, metaclass=ABCMeta):  # type: ignore[misc]
+    """A read-only answer from the HR systems for the verified employee. Subclasses set
+    `action_name` and implement `answer`. Abstract, so rasa_sdk's executor, which registers
+    every concrete `Action` subclass it finds, does not register this base."""
+
+    action_name: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        client_factory: ClientFactory | None = None,
+        *,
+        resolver: IdentityResolver | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self._client_factory = client_factory
+        self._resolver = resolver or IdentityResolver()
+        self._clock = clock
+
+    # The action server may pickle its actions into worker processes: the resolver holds a lock
+    # and is recreated there (its cache is only a cache).
+    def __getstate__(self) -> dict[str, Any]:
+        return {"client_factory": self._client_factory, "clock": self._clock}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._client_factory = state["client_factory"]
+        self._clock = state["clock"]
+        self._resolver = IdentityResolver()
+
+    def name(self) -> str:
+        return self.action_name
+
+    @abstractmethod
+    async def answer(self, query: Query) -> Reply:
+        """The reply for the employee of `query`; ConnectorErrors may propagate."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> EventList:
+        try:
+            reply = await self._answer(tracker)
+        except (ConnectorError, UnknownEmployee) as error:
+            dispatcher.utter_message(text=error.user_message)
+            return []
+        except (ConfigError, UnsupportedChannel) as error:
+            logger.error("%s cannot reach the HR systems: %s", self.action_name, error)
+            dispatcher.utter_message(text=SYSTEMS_DOWN_MESSAGE, buttons=[dict(HUMAN_HANDOFF_BUTTON)])
+            return []
+        except Exception:
+            logger.exception("%s failed for sender %s", self.action_name, tracker.sender_id)
+            dispatcher.utter_message(text=SYSTEMS_DOWN_MESSAGE, buttons=[dict(HUMAN_HANDOFF_BUTTON)])
+            return []
+        if reply.buttons:
+            dispatcher.utter_message(text=reply.text, buttons=[dict(b) for b in reply.buttons])
+        else:
+            dispatcher.utter_message(text=reply.text)
+        return [dict(event) for event in reply.events]
+
+    async def _answer(self, tracker: Tracker) -> Reply:
+        now = (self._clock or reference_now)()
+        async with (self._client_factory or connect)() as client:
+            employee = await employee_of(tracker, client, self._resolver)
+            query = Query(employee=employee, hr=HRSession(client, employee.employee_id), tracker=tracker,
+                          now=now)
+            return await self.answer(query)
