@@ -71,6 +71,7 @@ def test_the_demo_runs_answers_and_stops_on_sigterm(demo_project: Path) -> None:
         answer = post("婚假有几天")
         assert answer[0]["text"].startswith("根据《员工手册》第2.5条")
         assert post("你好")[0]["text"]
+        check_answers_come_from_the_company_data(demo_project)
     finally:
         demo.send_signal(signal.SIGTERM)
         code = demo.wait(timeout=60)
@@ -95,3 +96,25 @@ def test_reset_forgets_the_demos_writes_and_conversations(demo_project: Path) ->
     assert done.returncode == 0, done.stderr
     assert not (demo_project / BACKEND_DB).exists()
     assert not (demo_project / "hrbot.db").exists()
+
+
+def money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def check_answers_come_from_the_company_data(project: Path) -> None:
+    """Figures in the bot's answers are the backend's, for the employee the sender is."""
+    company = json.loads((project / "demo" / "company.json").read_text(encoding="utf-8"))
+    annual = next(b for b in company["leave_balances"]
+                  if b["employee_id"] == "E1001" and b["leave_type"] == "annual")
+    reply = " ".join(m.get("text", "") for m in post("我还有几天年假", sender="E1001"))
+    assert f"{annual['remaining']:g}天" in reply, reply
+
+    def net(month: str) -> str:
+        slip = next(p for p in company["payslips"] if p["employee_id"] == "E1008" and p["month"] == month)
+        return money(slip["net"])
+
+    october = " ".join(m.get("text", "") for m in post("上个月工资多少", sender="E1008"))
+    assert net("2026-10") in october, october
+    september = " ".join(m.get("text", "") for m in post("那9月呢?", sender="E1008"))
+    assert net("2026-09") in september, september
