@@ -72,6 +72,10 @@ class Supervisor:
 
     def start(self) -> bool:
         for service in self.services:
+            if service.ready_url is not None and wait_until_ready(service.ready_url, 0.5, lambda: True):
+                self.log(f"{service.name}: something already answers at {service.ready_url}; "
+                         "stop it (or the earlier run) first; stopping everything")
+                return False
             process = subprocess.Popen(
                 list(service.command), env=dict(service.env) if service.env is not None else None,
                 cwd=service.cwd, start_new_session=True,

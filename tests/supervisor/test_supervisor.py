@@ -111,3 +111,24 @@ def test_a_service_that_never_becomes_ready_stops_the_start(tmp_path: Path) -> N
 
     assert finish(process) == 1
     assert any("did not become ready" in line for line in output)
+
+
+def test_a_port_already_in_use_is_reported_instead_of_mistaken_for_readiness(tmp_path: Path) -> None:
+    port = free_port()
+    squatter = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        process = supervise(tmp_path, f"[{http_server('server', port)}]")
+        output = wait_for_line(process, "already answers")
+        assert finish(process) == 1
+        assert any(f"127.0.0.1:{port}" in line for line in output)
+    finally:
+        squatter.terminate()
+        squatter.wait()
