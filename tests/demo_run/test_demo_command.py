@@ -72,6 +72,7 @@ def test_the_demo_runs_answers_and_stops_on_sigterm(demo_project: Path) -> None:
         assert answer[0]["text"].startswith("根据《员工手册》第2.5条")
         assert post("你好")[0]["text"]
         check_answers_come_from_the_company_data(demo_project)
+        check_a_leave_request_is_filed_after_confirmation()
     finally:
         demo.send_signal(signal.SIGTERM)
         code = demo.wait(timeout=60)
@@ -118,3 +119,21 @@ def check_answers_come_from_the_company_data(project: Path) -> None:
     assert net("2026-10") in october, october
     september = " ".join(m.get("text", "") for m in post("那9月呢?", sender="E1008"))
     assert net("2026-09") in september, september
+
+
+def texts(message: str, sender: str) -> str:
+    return " ".join(m.get("text", "") for m in post(message, sender=sender))
+
+
+def check_a_leave_request_is_filed_after_confirmation() -> None:
+    """The leave form: a correction while the reason is asked, a digression, the summary, then
+    the request filed in OA with its id."""
+    assert "事由" in texts("我想下周三请一天病假", "E1009")
+    assert "事由" in texts("不对,改成下周四", "E1009")
+    balance = texts("我还有几天病假", "E1009")
+    assert "病假剩余" in balance and "事由" in balance
+    summary = texts("看病", "E1009")
+    assert "11月26日(周四)" in summary and "确认提交吗" in summary
+    filed = texts("/affirm", "E1009")
+    assert "已为您提交病假申请,编号LV" in filed, filed
+    assert "11月26日(周四) 病假1天 审批中" in texts("我的请假批了没", "E1009")
