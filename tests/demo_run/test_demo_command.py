@@ -137,3 +137,8 @@ def check_a_leave_request_is_filed_after_confirmation() -> None:
     filed = texts("/affirm", "E1009")
     assert "已为您提交病假申请,编号LV" in filed, filed
     assert "11月26日(周四) 病假1天 审批中" in texts("我的请假批了没", "E1009")
+    # and withdrawn again: "帮我撤销" right after the status refers to the request just filed
+    summary = texts("帮我撤销", "E1009")
+    assert "11月26日(周四)" in summary and "确认撤销吗" in summary, summary
+    assert "已为您撤销病假申请" in texts("/affirm", "E1009")
+    assert "11月26日(周四) 病假1天 已撤销" in texts("我的请假批了没", "E1009")
