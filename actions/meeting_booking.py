@@ -13,6 +13,7 @@ fits) or relays the backend's refusal, and empties the form.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,7 +27,16 @@ from actions.connectors.oa import MeetingInput
 from actions.identity import IdentityResolver, UnknownEmployee, employee_of
 from actions.meeting_times import duration_in, size_in, time_range_in, wants_booking
 from actions.replies import format_date, format_time_range
-from actions.when import SHANGHAI, Clock, latest_text, local_today, message_span, reference_now
+from actions.when import (
+    SHANGHAI,
+    Clock,
+    DateSpan,
+    latest_text,
+    local_today,
+    message_span,
+    reference_now,
+    span_of,
+)
 
 FORM_NAME = "meeting_form"
 WANTS_BOOKING_SLOT = "meeting_wants_booking"
@@ -70,8 +80,10 @@ def message_slots(tracker: Tracker, today: date) -> dict[str, Any]:
     (said, or the length of a said range) and the head count. Only changed values are returned."""
     text = latest_text(tracker)
     old_start = start_of(tracker.get_slot(START_SLOT))
-    span = message_span(tracker)
+    span = message_span(tracker) or date_in_text(text, today)
     said_day = span.start if span is not None and span.single_day else None
+    if said_day is not None and said_day < today and BARE_WEEKDAY.search(text):
+        said_day += timedelta(days=7)  # "周一" said on a Saturday to book a room: the coming Monday
     old_day = old_start.date() if old_start else _day(tracker.get_slot(DAY_SLOT))
     times = time_range_in(text)
     found: dict[str, Any] = {}
@@ -90,6 +102,20 @@ def message_slots(tracker: Tracker, today: date) -> dict[str, Any]:
     if size is not None:
         found[SIZE_SLOT] = float(size)
     return {slot: value for slot, value in found.items() if tracker.get_slot(slot) != value}
+
+
+BARE_WEEKDAY = re.compile(r"(?<![上下这本])(?:周|星期|礼拜)[一二三四五六日天]")
+
+
+def date_in_text(text: str, today: date) -> DateSpan | None:
+    """A date the NLU did not mark as an entity ("周一上午10点"), read by hrbot's normaliser."""
+    from hrbot.nlu.normalise.finder import find_values
+
+    for match in find_values(text, today, ("date",)):
+        span = span_of(match.value)
+        if span is not None:
+            return span
+    return None
 
 
 def _day(value: Any) -> date | None:

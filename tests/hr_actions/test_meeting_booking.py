@@ -201,3 +201,27 @@ def test_an_unconfirmed_booking_books_nothing(app: Any) -> None:
 
     assert answer.text == "好的,没有预订会议室。"
     assert meetings_on(app, MONDAY) == before
+
+
+
+def test_a_weekday_the_nlu_missed_is_read_from_the_text_and_means_the_coming_one() -> None:
+    from datetime import date
+
+    from actions.meeting_booking import BARE_WEEKDAY, date_in_text
+
+    saturday = date(2026, 11, 21)
+    span = date_in_text("帮我订个会议室,周一上午10点,6个人", saturday)
+    assert span is not None and span.start == date(2026, 11, 16)  # this week's Monday, as said
+    assert BARE_WEEKDAY.search("周一上午10点") and not BARE_WEEKDAY.search("上周一")
+    assert date_in_text("订个会议室", saturday) is None
+
+
+def test_a_bare_weekday_books_the_coming_one_not_the_past_one() -> None:
+    from datetime import date
+
+    from actions.meeting_booking import message_slots
+
+    tracker = form_tracker(text="帮我订个会议室,周一上午10点,6个人")
+    found = message_slots(tracker, date(2026, 11, 21))
+    assert found["meeting_start"].startswith("2026-11-23T10:00")
+    assert found["meeting_size"] == 6.0
