@@ -118,7 +118,7 @@ def check_answers_come_from_the_company_data(project: Path) -> None:
     october = " ".join(m.get("text", "") for m in post("上个月工资多少", sender="E1008"))
     assert net("2026-10") in october, october
     september = " ".join(m.get("text", "") for m in post("那9月呢?", sender="E1008"))
-    assert net("2026-09") in september, september
+    assert net("2026-09") in september, (september, recent_events("E1008"))
 
 
 def texts(message: str, sender: str) -> str:
@@ -142,3 +142,21 @@ def check_a_leave_request_is_filed_after_confirmation() -> None:
     assert "11月26日(周四)" in summary and "确认撤销吗" in summary, summary
     assert "已为您撤销病假申请" in texts("/affirm", "E1009")
     assert "11月26日(周四) 病假1天 已撤销" in texts("我的请假批了没", "E1009")
+    assert recent_events("E1009")[-1].startswith("action action_listen")
+
+
+def recent_events(sender: str, count: int = 14) -> list[str]:
+    """The end of a conversation, compactly, to explain a failed expectation."""
+    url = f"http://127.0.0.1:{BOT_PORT}/conversations/{sender}/tracker"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        events = json.loads(response.read())["events"]
+    shown = []
+    for event in events[-count:]:
+        if event["event"] == "user":
+            parse = event.get("parse_data", {})
+            entities = [(e.get("entity"), e.get("value")) for e in parse.get("entities", [])]
+            shown.append(f"user {event.get('text')!r} {parse.get('intent')} {entities}")
+        else:
+            shown.append(f"{event['event']} {event.get('name') or ''} {event.get('value', '')} "
+                         f"{event.get('policy') or ''}".strip())
+    return shown
