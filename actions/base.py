@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 from abc import ABCMeta, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -59,12 +60,10 @@ class Query:
         return local_today(self.now)
 
 
-class HRAction(Action, metaclass=ABCMeta):  # type: ignore[misc]
-    """A read-only answer from the HR systems for the verified employee. Subclasses set
-    `action_name` and implement `answer`. Abstract, so rasa_sdk's executor, which registers
-    every concrete `Action` subclass it finds, does not register this base."""
-
-    action_name: ClassVar[str] = ""
+class HRAccess:
+    """How an action reaches the HR systems as the verified employee: `client_factory` and
+    `clock` are injected in tests; served, it is `connect()` and `reference_now`. Mixed into
+    every HR action and form validator."""
 
     def __init__(
         self,
@@ -86,6 +85,29 @@ class HRAction(Action, metaclass=ABCMeta):  # type: ignore[misc]
         self._client_factory = state["client_factory"]
         self._clock = state["clock"]
         self._resolver = IdentityResolver()
+
+    def now(self) -> datetime:
+        return (self._clock or reference_now)()
+
+    def today(self) -> date:
+        return local_today(self.now())
+
+    @asynccontextmanager
+    async def query(self, tracker: Tracker) -> AsyncIterator[Query]:
+        """A connection to the HR systems acting for the employee the channel names."""
+        now = self.now()
+        async with (self._client_factory or connect)() as client:
+            employee = await employee_of(tracker, client, self._resolver)
+            yield Query(employee=employee, hr=HRSession(client, employee.employee_id), tracker=tracker,
+                        now=now)
+
+
+class HRAction(HRAccess, Action, metaclass=ABCMeta):  # type: ignore[misc]
+    """A read-only answer from the HR systems for the verified employee. Subclasses set
+    `action_name` and implement `answer`. Abstract, so rasa_sdk's executor, which registers
+    every concrete `Action` subclass it finds, does not register this base."""
+
+    action_name: ClassVar[str] = ""
 
     def name(self) -> str:
         return self.action_name
@@ -117,9 +139,5 @@ class HRAction(Action, metaclass=ABCMeta):  # type: ignore[misc]
         return [dict(event) for event in reply.events]
 
     async def _answer(self, tracker: Tracker) -> Reply:
-        now = (self._clock or reference_now)()
-        async with (self._client_factory or connect)() as client:
-            employee = await employee_of(tracker, client, self._resolver)
-            query = Query(employee=employee, hr=HRSession(client, employee.employee_id), tracker=tracker,
-                          now=now)
+        async with self.query(tracker) as query:
             return await self.answer(query)

@@ -21,13 +21,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.base import SYSTEMS_DOWN_MESSAGE, ClientFactory, EventList, HRAction, Query, Reply
-from actions.connectors import ConnectorError, HRSession, connect
-from actions.identity import IdentityResolver, UnknownEmployee, employee_of
+from actions.base import SYSTEMS_DOWN_MESSAGE, EventList, HRAccess, HRAction, Query, Reply
+from actions.connectors import ConnectorError
+from actions.identity import UnknownEmployee
 from actions.leave_form import leave_type_of
 from actions.leave_queries import CANCELLABLE_STATUSES, LAST_LEAVE_REQUEST_SLOT
 from actions.replies import LEAVE_TYPE_NAMES, format_date_span, format_days
-from actions.when import Clock, DateSpan, day_of, entity_values, local_today, message_span, reference_now
+from actions.when import DateSpan, day_of, entity_values, message_span
 
 FORM_NAME = "cancel_leave_form"
 REQUEST_SLOT = "cancel_request_id"
@@ -103,30 +103,12 @@ async def _own_requests(query: Query) -> list[Mapping[str, Any]]:
 
 # --- validate_cancel_leave_form ------------------------------------------------------------
 
-class ValidateCancelLeaveForm(Action):  # type: ignore[misc]
+class ValidateCancelLeaveForm(HRAccess, Action):  # type: ignore[misc]
     """Keeps `cancel_request_id` to a request that can be withdrawn (a date or leave type in the
     message re-chooses, and a new choice is confirmed anew). With nothing to withdraw it says so
     and sets `requested_slot` to null, which ends the form (Rasa 3's early stop for validation
     actions); `action_submit_cancel_leave` then only empties the slots. Returns only changes, so
     an answer that fills nothing is rejected as in Rasa."""
-
-    def __init__(
-        self,
-        client_factory: ClientFactory | None = None,
-        *,
-        resolver: IdentityResolver | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        self._client_factory = client_factory
-        self._resolver = resolver or IdentityResolver()
-        self._clock = clock
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"client_factory": self._client_factory, "clock": self._clock}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._client_factory, self._clock = state["client_factory"], state["clock"]
-        self._resolver = IdentityResolver()
 
     def name(self) -> str:
         return f"validate_{FORM_NAME}"
@@ -170,11 +152,8 @@ class ValidateCancelLeaveForm(Action):  # type: ignore[misc]
         return events
 
     async def _cancellable(self, tracker: Tracker) -> list[Mapping[str, Any]]:
-        now = (self._clock or reference_now)()
-        async with (self._client_factory or connect)() as client:
-            employee = await employee_of(tracker, client, self._resolver)
-            answer = await HRSession(client, employee.employee_id).oa.leave_requests()
-        return cancellable_requests(answer.get("leave_requests") or [], local_today(now))
+        async with self.query(tracker) as query:
+            return await _own_requests(query)
 
 
 # --- the questions ---------------------------------------------------------------------------

@@ -12,9 +12,7 @@ has a fixed length (marriage, maternity, paternity, bereavement: the handbook's 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from datetime import date
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -22,13 +20,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
-from actions.base import SYSTEMS_DOWN_MESSAGE, ClientFactory, EventList, HRAction, Query, Reply
-from actions.connectors import ConnectorError, HRSession, connect
+from actions.base import SYSTEMS_DOWN_MESSAGE, EventList, HRAccess, HRAction, Query, Reply
+from actions.connectors import ConnectorError
 from actions.connectors.oa import LeaveInput
-from actions.identity import IdentityResolver, UnknownEmployee, employee_of
+from actions.identity import UnknownEmployee
 from actions.leave_queries import LAST_LEAVE_REQUEST_SLOT
 from actions.replies import LEAVE_TYPE_NAMES, format_date_span, format_days
-from actions.when import Clock, DateSpan, day_of, local_today, reference_now, span_of
+from actions.when import DateSpan, day_of, span_of
 
 FORM_NAME = "leave_form"
 FORM_SLOTS = ("leave_type", "date", "duration", "leave_reason", "leave_confirmed")
@@ -113,50 +111,12 @@ def _slot_at_fault(code: str, slots: Mapping[str, Any]) -> str:
     return "duration" if code in LENGTH_PROBLEMS and needs_duration(slots) else "date"
 
 
-# --- the HR systems for the sender ---------------------------------------------------------
-
-class _HRAccess:
-    """How the form's actions reach the HR systems: injected in tests, `connect()` when served."""
-
-    def __init__(self, client_factory: ClientFactory | None, resolver: IdentityResolver | None,
-                 clock: Clock | None) -> None:
-        self.client_factory = client_factory
-        self.resolver = resolver or IdentityResolver()
-        self.clock = clock
-
-    def today(self) -> date:
-        return local_today((self.clock or reference_now)())
-
-    @asynccontextmanager
-    async def query(self, tracker: Tracker) -> AsyncIterator[Query]:
-        now = (self.clock or reference_now)()
-        async with (self.client_factory or connect)() as client:
-            employee = await employee_of(tracker, client, self.resolver)
-            yield Query(employee=employee, hr=HRSession(client, employee.employee_id), tracker=tracker,
-                        now=now)
-
-
 # --- validate_leave_form -------------------------------------------------------------------
 
-class ValidateLeaveForm(FormValidationAction):  # type: ignore[misc]
+class ValidateLeaveForm(HRAccess, FormValidationAction):  # type: ignore[misc]
     """Checks each answer; once type, dates and length are known (and one of them changed this
     turn), asks OA's preview and, for every rule the request breaks, says the backend's reason and
     clears the slot that must change, so the form asks for it again."""
-
-    def __init__(
-        self,
-        client_factory: ClientFactory | None = None,
-        *,
-        resolver: IdentityResolver | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        self._access = _HRAccess(client_factory, resolver, clock)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"client_factory": self._access.client_factory, "clock": self._access.clock}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._access = _HRAccess(state["client_factory"], None, state["clock"])
 
     def name(self) -> str:
         return f"validate_{FORM_NAME}"
@@ -200,7 +160,7 @@ class ValidateLeaveForm(FormValidationAction):  # type: ignore[misc]
         if leave is None:
             return set()
         try:
-            async with self._access.query(tracker) as query:
+            async with self.query(tracker) as query:
                 preview = await query.hr.oa.preview_leave(leave)
         except (ConnectorError, UnknownEmployee) as error:
             dispatcher.utter_message(text=error.user_message)
@@ -231,7 +191,7 @@ class ValidateLeaveForm(FormValidationAction):  # type: ignore[misc]
         if span is None:
             dispatcher.utter_message(text="没有听懂是哪一天,请说具体日期,比如「11月24日」或「下周二到周四」。")
             return {"date": None}
-        today = self._access.today()
+        today = self.today()
         if span.start < today and leave_type_of(tracker.get_slot("leave_type")) not in RETROACTIVE_TYPES:
             dispatcher.utter_message(text="请假的开始日期不能早于今天(只有病假可以事后补交,手册2.9),"
                                           "请换一个日期。")

@@ -21,10 +21,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import SYSTEMS_DOWN_MESSAGE, ClientFactory, EventList, HRAction, Query, Reply
-from actions.connectors import ConnectorError, HRSession, connect
+from actions.base import SYSTEMS_DOWN_MESSAGE, EventList, HRAccess, HRAction, Query, Reply
+from actions.connectors import ConnectorError
 from actions.connectors.oa import MeetingInput
-from actions.identity import IdentityResolver, UnknownEmployee, employee_of
+from actions.identity import UnknownEmployee
 from actions.meeting_times import duration_in, size_in, time_range_in, wants_booking
 from actions.replies import format_date, format_time_range
 from actions.when import (
@@ -158,30 +158,12 @@ class ActionMeetingIntent(Action):  # type: ignore[misc]
 
 # --- validate_meeting_form -------------------------------------------------------------------
 
-class ValidateMeetingForm(Action):  # type: ignore[misc]
+class ValidateMeetingForm(HRAccess, Action):  # type: ignore[misc]
     """Fills the form's slots from each message and checks the booking: a start in the past is
     refused; once start, duration and size are known a free room must exist, else the reason and
     other free start times that day are said and `meeting_start` emptied (the day is kept, so
     "那4点呢" works). A change after the summary must be confirmed anew. Returns only changes, so
     an answer that fills nothing is rejected as in Rasa."""
-
-    def __init__(
-        self,
-        client_factory: ClientFactory | None = None,
-        *,
-        resolver: IdentityResolver | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        self._client_factory = client_factory
-        self._resolver = resolver or IdentityResolver()
-        self._clock = clock
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"client_factory": self._client_factory, "clock": self._clock}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._client_factory, self._clock = state["client_factory"], state["clock"]
-        self._resolver = IdentityResolver()
 
     def name(self) -> str:
         return f"validate_{FORM_NAME}"
@@ -189,7 +171,7 @@ class ValidateMeetingForm(Action):  # type: ignore[misc]
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
-        now = (self._clock or reference_now)()
+        now = self.now()
         changes = message_slots(tracker, local_today(now))
         values = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS} | changes
         start = start_of(values[START_SLOT])
@@ -214,9 +196,8 @@ class ValidateMeetingForm(Action):  # type: ignore[misc]
                        now: datetime) -> str | None:
         """Why no room can be booked (with other free start times that day), or None."""
         try:
-            async with (self._client_factory or connect)() as client:
-                employee = await employee_of(tracker, client, self._resolver)
-                oa = HRSession(client, employee.employee_id).oa
+            async with self.query(tracker) as query:
+                oa = query.hr.oa
                 end = start + timedelta(minutes=minutes)
                 if (await oa.free_rooms(start, end, size)).get("free_rooms"):
                     return None

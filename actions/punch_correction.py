@@ -22,11 +22,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.base import SYSTEMS_DOWN_MESSAGE, ClientFactory, EventList, HRAction, Query, Reply
-from actions.connectors import ConnectorError, HRSession, connect
-from actions.identity import IdentityResolver, UnknownEmployee, employee_of
+from actions.base import SYSTEMS_DOWN_MESSAGE, EventList, HRAccess, HRAction, Query, Reply
+from actions.connectors import ConnectorError, HRSession
+from actions.identity import UnknownEmployee
 from actions.replies import format_date, format_time_range
-from actions.when import Clock, DateSpan, day_of, local_today, message_span, reference_now
+from actions.when import DateSpan, day_of, message_span
 
 FORM_NAME = "punch_correction_form"
 DATE_SLOT = "correction_date"
@@ -108,30 +108,12 @@ def _in_span(candidates: Sequence[Mapping[str, Any]], span: DateSpan) -> list[da
 
 # --- validate_punch_correction_form --------------------------------------------------------
 
-class ValidatePunchCorrectionForm(Action):  # type: ignore[misc]
+class ValidatePunchCorrectionForm(HRAccess, Action):  # type: ignore[misc]
     """Keeps `correction_date` to a day that may still be corrected: a date in the message
     re-chooses (a day that cannot be corrected is explained and left empty), else the only
     candidate is taken; a new day is confirmed anew. With no candidate at all it says so and sets
     `requested_slot` to null, ending the form (Rasa 3's early stop for validation actions).
     Returns only changes, so an answer that fills nothing is rejected as in Rasa."""
-
-    def __init__(
-        self,
-        client_factory: ClientFactory | None = None,
-        *,
-        resolver: IdentityResolver | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        self._client_factory = client_factory
-        self._resolver = resolver or IdentityResolver()
-        self._clock = clock
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"client_factory": self._client_factory, "clock": self._clock}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._client_factory, self._clock = state["client_factory"], state["clock"]
-        self._resolver = IdentityResolver()
 
     def name(self) -> str:
         return f"validate_{FORM_NAME}"
@@ -154,12 +136,9 @@ class ValidatePunchCorrectionForm(Action):  # type: ignore[misc]
         return events
 
     async def _validate(self, tracker: Tracker) -> tuple[list[str], EventList]:
-        today = local_today((self._clock or reference_now)())
-        async with (self._client_factory or connect)() as client:
-            employee = await employee_of(tracker, client, self._resolver)
-            hr = HRSession(client, employee.employee_id)
-            candidates = (await hr.oa.correction_candidates()).get("eligible") or []
-            return await _choose(hr, tracker, candidates, today)
+        async with self.query(tracker) as query:
+            candidates = (await query.hr.oa.correction_candidates()).get("eligible") or []
+            return await _choose(query.hr, tracker, candidates, query.today)
 
 
 async def _choose(
