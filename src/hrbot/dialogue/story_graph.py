@@ -120,10 +120,14 @@ class TrainingTrackers:
 
 
 def user_event(step: UserStep) -> UserUttered:
-    """The user turn of a story step: intent at confidence 1 and the step's entities."""
+    """The user turn of a story step: intent at confidence 1 and the step's entities (an entity
+    annotated in the text without a value has the annotated text as its value)."""
     entities: list[dict[str, Any]] = []
     for entity in step.entities:
-        data: dict[str, Any] = {"entity": entity.entity, "value": entity.value}
+        value = entity.value
+        if value is None and step.text is not None and entity.start is not None:
+            value = step.text[entity.start:entity.end]
+        data: dict[str, Any] = {"entity": entity.entity, "value": value}
         if entity.start is not None and entity.end is not None:
             data["start"], data["end"] = entity.start, entity.end
         if entity.role is not None:

@@ -9,12 +9,13 @@ not executed: slots and loops come from the story's `slot_was_set` and `active_l
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from hrbot.dialogue.prediction import PolicyPrediction
-from hrbot.dialogue.story_graph import filled_placeholder
+from hrbot.dialogue.story_graph import filled_placeholder, user_event
 from hrbot.dialogue.trackers import new_tracker
 from hrbot.shared.core.domain import Domain
 from hrbot.shared.core.events import (
@@ -23,7 +24,6 @@ from hrbot.shared.core.events import (
     ActionExecutionRejected,
     ActiveLoop,
     SlotSet,
-    UserUttered,
 )
 from hrbot.shared.core.stories import (
     ANY_VALUE,
@@ -122,7 +122,6 @@ class _Run:
     def user(self, step: UserStep) -> None:
         if self.tracker.latest_action_name != ACTION_LISTEN_NAME:
             self.expect_action(ACTION_LISTEN_NAME, step.source)
-        entities = [_entity_dict(e, step.text) for e in step.entities]
         intent = step.intent
         if step.text is not None and self.parse is not None:
             parsed = self.parse(step.text)
@@ -140,23 +139,8 @@ class _Run:
                     "entities", ", ".join(expected_spans) or "(none)",
                     ", ".join(predicted_spans) or "(none)", step.source,
                 ))
-        parse_data = {
-            "text": step.text,
-            "intent": {"name": intent, "confidence": 1.0},
-            "entities": entities,
-        }
-        self.tracker.update(UserUttered(timestamp=None, text=step.text, parse_data=parse_data))
-
-
-def _entity_dict(entity: Any, text: str | None) -> dict[str, Any]:
-    data: dict[str, Any] = {"entity": entity.entity, "value": entity.value}
-    if entity.value is None and text is not None and entity.start is not None:
-        data["value"] = text[entity.start:entity.end]
-    for key in ("role", "group", "start", "end"):
-        value = getattr(entity, key)
-        if value is not None:
-            data[key] = value
-    return data
+        # the expected turn, whatever was predicted, as the story's own training turn reads it
+        self.tracker.update(user_event(dataclasses.replace(step, intent=intent)))
 
 
 def _span(entity: Any, text: str | None) -> str:
