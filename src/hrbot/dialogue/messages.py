@@ -21,17 +21,8 @@ class UserMessage:
 
 @dataclass(frozen=True)
 class BotMessage:
-    """A message for the user, in Rasa's REST output shape once `to_dict` is called with the
-    recipient: `text` plus optional `buttons`, `image`, `custom`, `attachment`, ..."""
+    """A message for the user: `text` plus the rich parts Rasa keeps in a bot event's `data`
+    (`buttons`, `image`, `custom`, `attachment`, ...); channels turn it into their format."""
 
     text: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self, recipient_id: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"recipient_id": recipient_id}
-        if self.text is not None:
-            out["text"] = self.text
-        for key, value in self.data.items():
-            if value not in (None, [], {}, ""):
-                out[key] = value
-        return out
