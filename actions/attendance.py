@@ -85,10 +85,13 @@ class ActionAttendanceQuery(HRAction):
     """attendance_query: a day's punches, or a month's / span's summary and abnormal days."""
 
     action_name = "action_attendance_query"
+    topic = "考勤记录"
+    answers_about_others = True
 
     async def answer(self, query: Query) -> Reply:
         today = query.today
         tracker = query.tracker
+        who, whose = query.subject.you, query.subject.employee_id
         span = message_span(tracker)
         month = None if span else message_month(tracker)
         if span is None and month is None:
@@ -100,23 +103,24 @@ class ActionAttendanceQuery(HRAction):
             return Reply("还没到这一天,暂时没有考勤记录。")
         if span is not None:
             span = DateSpan(span.start, min(span.end, today))
-            answer = await query.hr.hrm.attendance(start=span.start, end=span.end)
+            answer = await query.hr.hrm.attendance(start=span.start, end=span.end, employee_id=whose)
             label = format_date_span(span.start, span.end, today=today)
         else:
             assert month is not None
             if month_span(month).start > today:
                 return Reply(f"{format_month(month, today=today)}还没到,暂时没有考勤记录。")
-            answer = await query.hr.hrm.attendance(month=month)
+            answer = await query.hr.hrm.attendance(month=month, employee_id=whose)
             label = format_month(month, today=today)
         records: list[Mapping[str, Any]] = answer.get("records") or []
         if span is not None and span.single_day:
             if not records:
-                return Reply(f"{label}没有您的打卡记录(可能是休息日或节假日)。")
+                return Reply(f"{label}没有{who}的打卡记录(可能是休息日或节假日)。")
             row = _record_row(records[0], today)
-            return Reply(f"{format_date(span.start, today=today)}的打卡:{row[1]},{row[2]}。")
+            whose_word = "" if query.subject.is_self else query.subject.name
+            return Reply(f"{whose_word}{format_date(span.start, today=today)}的打卡:{row[1]},{row[2]}。")
         if not records:
-            return Reply(f"{label}暂时没有您的考勤记录。")
-        text = f"您{label}的考勤:{_summary_sentence(answer.get('summary') or {})}。"
+            return Reply(f"{label}暂时没有{who}的考勤记录。")
+        text = f"{who}{label}的考勤:{_summary_sentence(answer.get('summary') or {})}。"
         abnormal = [r for r in records if r.get("status") in ABNORMAL]
         if abnormal:
             rows = [_record_row(r, today) for r in abnormal[:ABNORMAL_DAYS_SHOWN]]

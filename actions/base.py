@@ -16,15 +16,25 @@ import logging
 from abc import ABCMeta, abstractmethod
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.connectors import ConfigError, ConnectorError, HRSession, HRSystemsClient, connect
+from actions.connectors import (
+    ConfigError,
+    ConnectorError,
+    HRSession,
+    HRSystemsClient,
+    NotAuthorized,
+    NotFound,
+    connect,
+)
 from actions.identity import Employee, IdentityResolver, UnknownEmployee, UnsupportedChannel, employee_of
+from actions.subject import ABOUT_SLOT, SELF, Mention, Subject, mention_of, refusal, visible_match
 from actions.when import Clock, local_today, reference_now
 
 ClientFactory = Callable[[], HRSystemsClient]
@@ -54,6 +64,8 @@ class Query:
     hr: HRSession
     tracker: Tracker
     now: datetime
+    subject: Subject = SELF
+    """Whom the question is about: the employee asking, or someone they may see."""
 
     @property
     def today(self) -> date:
@@ -105,9 +117,16 @@ class HRAccess:
 class HRAction(HRAccess, Action, metaclass=ABCMeta):  # type: ignore[misc]
     """A read-only answer from the HR systems for the verified employee. Subclasses set
     `action_name` and implement `answer`. Abstract, so rasa_sdk's executor, which registers
-    every concrete `Action` subclass it finds, does not register this base."""
+    every concrete `Action` subclass it finds, does not register this base.
+
+    Query actions name their `topic` ("工资信息"): a question to them that names someone else
+    (see `actions.subject`) is answered only by those that set `answers_about_others` and read
+    `query.subject`, and only for people HRM lets the asker see; everyone else gets the same
+    refusal naming the topic. Actions without a topic (forms, hiring) don't look for names."""
 
     action_name: ClassVar[str] = ""
+    topic: ClassVar[str | None] = None
+    answers_about_others: ClassVar[bool] = False
 
     def name(self) -> str:
         return self.action_name
@@ -140,4 +159,46 @@ class HRAction(HRAccess, Action, metaclass=ABCMeta):  # type: ignore[misc]
 
     async def _answer(self, tracker: Tracker) -> Reply:
         async with self.query(tracker) as query:
-            return await self.answer(query)
+            mention = mention_of(tracker, query.employee) if self.topic else None
+            if mention is None:
+                return _about(await self.answer(query), tracker, None)
+            return await self._answer_about(query, mention)
+
+    async def _answer_about(self, query: Query, mention: Mention) -> Reply:
+        """The answer about the person `mention` names, or the one refusal for everyone the asker
+        may not see (unknown names, people outside their team, data outside its scope)."""
+        topic = self.topic or "人事信息"
+        refused = _about(Reply(refusal(mention, topic, query.employee)), query.tracker, None)
+        if not self.answers_about_others:
+            return refused
+        if mention.team and not (mention.name or mention.employee_id):
+            if not (query.employee.is_manager or query.employee.is_hr):
+                return refused
+            return Reply(f"请告诉我是哪位同事(姓名或工号),我来查{topic}。")
+        wanted = query.employee.manager_id if mention.manager else mention.employee_id or mention.name
+        if not wanted:
+            return refused
+        found = visible_match(await query.hr.hrm.find_employees(wanted), mention if not mention.manager
+                              else Mention(employee_id=wanted))
+        if not found:
+            return refused
+        if len(found) > 1:
+            choices = "、".join(f"{row.get('name')}({row.get('department')},工号{row.get('id')})"
+                               for row in found)
+            return Reply(f"有{len(found)}位同事叫{mention.words}:{choices}。请告诉我工号。")
+        person = found[0]
+        if person.get("id") == query.employee.employee_id:
+            return _about(await self.answer(query), query.tracker, None)
+        subject = Subject(employee_id=str(person.get("id")), name=str(person.get("name") or wanted))
+        try:
+            reply = await self.answer(replace(query, subject=subject))
+        except (NotFound, NotAuthorized):
+            return refused
+        return _about(reply, query.tracker, subject.employee_id)
+
+
+def _about(reply: Reply, tracker: Tracker, employee_id: str | None) -> Reply:
+    """`reply` with the `about_employee` slot set to whom it answered, when that changed."""
+    if tracker.get_slot(ABOUT_SLOT) == employee_id:
+        return reply
+    return replace(reply, events=(*reply.events, SlotSet(ABOUT_SLOT, employee_id)))

@@ -42,6 +42,7 @@ class ActionReimbursementStatus(HRAction):
     """reimbursement_status: the latest claims (of the expense type asked about, if any)."""
 
     action_name = "action_reimbursement_status"
+    topic = "报销记录"
 
     async def answer(self, query: Query) -> Reply:
         answer = await query.hr.erp.reimbursements()
@@ -63,6 +64,7 @@ class ActionWelfareQuery(HRAction):
     """welfare_query: each welfare item with its amount, date and whether the employee got it."""
 
     action_name = "action_welfare_query"
+    topic = "福利记录"
 
     async def answer(self, query: Query) -> Reply:
         answer = await query.hr.erp.welfare_records()
@@ -88,6 +90,7 @@ class ActionMaterialRequestStatus(HRAction):
     """material_request (asking about records): the employee's supply requests and their status."""
 
     action_name = "action_material_request_status"
+    topic = "办公用品领用记录"
 
     async def answer(self, query: Query) -> Reply:
         answer = await query.hr.erp.material_requests()

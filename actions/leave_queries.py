@@ -49,30 +49,33 @@ class ActionLeaveBalance(HRAction):
     """leave_balance: one type's remaining days, or every type the employee has days of."""
 
     action_name = "action_leave_balance"
+    topic = "假期余额"
+    answers_about_others = True
 
     async def answer(self, query: Query) -> Reply:
         leave_type = requested_leave_type(query)
+        who, whose = query.subject.you, query.subject.employee_id
         if leave_type == "personal":
-            answer = await query.hr.hrm.leave_balances()
+            answer = await query.hr.hrm.leave_balances(employee_id=whose)
             personal = answer.get("personal_leave")
             if personal:
-                return Reply(f"您{_personal_sentence(personal, query.today)}。")
-        answer = await query.hr.hrm.leave_balances(leave_type=leave_type)
+                return Reply(f"{who}{_personal_sentence(personal, query.today)}。")
+        answer = await query.hr.hrm.leave_balances(leave_type=leave_type, employee_id=whose)
         balances = [b for b in answer.get("balances") or [] if leave_type in (None, b.get("leave_type"))]
         if leave_type is not None:
             if not balances:
                 name = LEAVE_TYPE_NAMES[leave_type]
-                return Reply(f"您目前没有{name}的额度记录。{name}"
+                return Reply(f"{who}目前没有{name}的额度记录。{name}"
                              "按《员工手册》规定的天数在申请时核定,如需了解可以问我相关规定。")
-            return Reply(f"您{_balance_sentence(balances[0], query.today)}。")
+            return Reply(f"{who}{_balance_sentence(balances[0], query.today)}。")
         shown = [b for b in balances if (b.get("remaining") or 0) > 0 or (b.get("entitled") or 0) > 0]
         lines = [f"· {_balance_sentence(b, query.today)}" for b in shown]
         personal = answer.get("personal_leave")
         if personal:
             lines.append(f"· {_personal_sentence(personal, query.today)}")
         if not lines:
-            return Reply("您目前没有可用的假期余额。")
-        return Reply("您的假期余额:\n" + "\n".join(lines))
+            return Reply(f"{who}目前没有可用的假期余额。")
+        return Reply(f"{who}的假期余额:\n" + "\n".join(lines))
 
 
 def _request_line(request: Mapping[str, Any], today: date) -> str:
@@ -105,6 +108,7 @@ class ActionLeaveStatus(HRAction):
     there is none, so a stale one is never withdrawn)."""
 
     action_name = "action_leave_status"
+    topic = "请假记录"
 
     async def answer(self, query: Query) -> Reply:
         answer = await query.hr.oa.leave_requests()

@@ -32,7 +32,7 @@ class NoPayslip(Exception):
 
 async def latest_paid_month(query: Query) -> str | None:
     """The newest month with a payslip paid on or before today."""
-    answer = await query.hr.hrm.payslips()
+    answer = await query.hr.hrm.payslips(employee_id=query.subject.employee_id)
     paid = [p for p in answer.get("payslips") or []
             if (day_of(p.get("paid_on")) or date.max) <= query.today]
     return str(max(paid, key=lambda p: str(p["month"]))["month"]) if paid else None
@@ -45,14 +45,14 @@ async def payslip_for(query: Query) -> JSON:
     if month is None:
         month = await latest_paid_month(query)
         if month is None:
-            raise NoPayslip("暂时没有查到您的工资发放记录。")
+            raise NoPayslip(f"暂时没有查到{query.subject.you}的工资发放记录。")
     try:
-        return await query.hr.hrm.payslip(month)
+        return await query.hr.hrm.payslip(month, employee_id=query.subject.employee_id)
     except NotFound:
         latest = await latest_paid_month(query)
         hint = f"最近一期已发放的是{format_month(latest, today=None)}。" if latest else ""
-        raise NoPayslip(f"没有查到您{format_month(month, today=None)}的工资条,可能还没有核算发放。{hint}"
-                        ) from None
+        raise NoPayslip(f"没有查到{query.subject.you}{format_month(month, today=None)}的工资条,"
+                        f"可能还没有核算发放。{hint}") from None
 
 
 def _pay_day(payslip: Mapping[str, Any], today: date) -> str:
@@ -85,6 +85,8 @@ class ActionSalaryQuery(HRAction):
     """salary_query: net, gross and pay day of a month; the items when the message asks for them."""
 
     action_name = "action_salary_query"
+    topic = "工资信息"
+    answers_about_others = True
 
     async def answer(self, query: Query) -> Reply:
         try:
@@ -92,7 +94,8 @@ class ActionSalaryQuery(HRAction):
         except NoPayslip as missing:
             return Reply(missing.text)
         month = str(payslip["month"])
-        text = (f"{format_month(month, today=None)}实发工资 {format_money(payslip['net'])}"
+        whose = "" if query.subject.is_self else query.subject.name
+        text = (f"{whose}{format_month(month, today=None)}实发工资 {format_money(payslip['net'])}"
                 f"(应发 {format_money(payslip['gross'])}),{_pay_day(payslip, query.today)}。")
         if DETAIL_WORDS.search(latest_text(query.tracker)):
             text += "\n明细:\n" + items_table(payslip)
@@ -103,6 +106,7 @@ class ActionSalaryDispute(HRAction):
     """salary_dispute: the month's items and formulas to check, and a button to a human."""
 
     action_name = "action_salary_dispute"
+    topic = "工资信息"
 
     async def answer(self, query: Query) -> Reply:
         try:
@@ -123,6 +127,7 @@ class ActionSocialInsuranceQuery(HRAction):
     the latest payslip (or of the month asked about)."""
 
     action_name = "action_social_insurance_query"
+    topic = "社保公积金信息"
 
     async def answer(self, query: Query) -> Reply:
         try:

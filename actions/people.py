@@ -37,9 +37,11 @@ class ActionEmployeeInfo(HRAction):
     """employee_info: the employee's own profile."""
 
     action_name = "action_employee_info"
+    topic = "档案信息"
+    answers_about_others = True
 
     async def answer(self, query: Query) -> Reply:
-        profile = await query.hr.hrm.profile()
+        profile = await query.hr.hrm.profile(query.subject.employee_id or "me")
         manager = profile.get("manager") or {}
         hired = day_of(profile.get("hire_date"))
         lines = [
@@ -58,6 +60,8 @@ class ActionEmployeeInfo(HRAction):
                 lines.append(f"· {label}:{masked}")
         if profile.get("email"):
             lines.append(f"· 邮箱:{profile['email']}")
+        if not query.subject.is_self:
+            return Reply(f"{profile.get('name') or query.subject.name}的档案信息:\n" + "\n".join(lines))
         return Reply(f"{profile.get('name') or query.employee.name},您的档案信息:\n" + "\n".join(lines))
 
 
@@ -76,19 +80,22 @@ class ActionTrainingQuery(HRAction):
     """training_query: required trainings not completed, then upcoming ones."""
 
     action_name = "action_training_query"
+    topic = "培训记录"
+    answers_about_others = True
 
     async def answer(self, query: Query) -> Reply:
-        answer = await query.hr.hrm.training_records()
+        who = query.subject.you
+        answer = await query.hr.hrm.training_records(employee_id=query.subject.employee_id)
         required: list[Mapping[str, Any]] = answer.get("required_open") or []
         upcoming: list[Mapping[str, Any]] = [
             r for r in answer.get("upcoming") or [] if r.get("id") not in {o.get("id") for o in required}
         ]
         parts = []
         if required:
-            parts.append(f"您有{len(required)}门必修培训还没完成:\n"
+            parts.append(f"{who}有{len(required)}门必修培训还没完成:\n"
                          + "\n".join(_training_line(r, query.today) for r in required))
         else:
-            parts.append("您的必修培训都已完成。")
+            parts.append(f"{who}的必修培训都已完成。")
         if upcoming:
             parts.append("其他即将开始的培训:\n"
                          + "\n".join(_training_line(r, query.today) for r in upcoming))

@@ -40,11 +40,11 @@ def requested_period(text: str, month: str | None, today: date) -> str | None:
     return None
 
 
-def _review_sentence(review: Mapping[str, Any]) -> str:
+def _review_sentence(review: Mapping[str, Any], who: str) -> str:
     parts = [f"{review.get('score')}分", f"等级{review.get('grade')}"]
     if review.get("okr_completion") is not None:
         parts.append(f"OKR完成度{format_percent(review['okr_completion'])}")
-    text = f"您{review.get('period')}的绩效:" + ",".join(parts) + "。"
+    text = f"{who}{review.get('period')}的绩效:" + ",".join(parts) + "。"
     reviewer = (review.get("reviewer") or {}).get("name")
     if review.get("feedback"):
         text += f"{reviewer or '主管'}的评语:“{review['feedback']}”。"
@@ -55,23 +55,26 @@ class ActionPerformanceQuery(HRAction):
     """performance_query: the latest review, or the period asked about, with the one before."""
 
     action_name = "action_performance_query"
+    topic = "绩效信息"
+    answers_about_others = True
 
     async def answer(self, query: Query) -> Reply:
         period = requested_period(latest_text(query.tracker), message_month(query.tracker), query.today)
-        answer = await query.hr.hrm.performance()
+        who = query.subject.you
+        answer = await query.hr.hrm.performance(employee_id=query.subject.employee_id)
         reviews: list[Mapping[str, Any]] = sorted(answer.get("reviews") or [],
                                                   key=lambda r: str(r.get("period")), reverse=True)
         if not reviews:
-            return Reply("暂时没有查到您的绩效考核记录。")
+            return Reply(f"暂时没有查到{who}的绩效考核记录。")
         if period is not None:
             asked = [r for r in reviews if r.get("period") == period]
             if not asked:
                 known = "、".join(str(r.get("period")) for r in reviews)
-                return Reply(f"没有查到您{period}的绩效记录。已有的考核期:{known}。")
+                return Reply(f"没有查到{who}{period}的绩效记录。已有的考核期:{known}。")
             review = asked[0]
         else:
             review = reviews[0]
-        text = _review_sentence(review)
+        text = _review_sentence(review, who)
         earlier = [r for r in reviews if str(r.get("period")) < str(review.get("period"))]
         if earlier:
             last = earlier[0]

@@ -42,6 +42,7 @@ class ActionApprovalStatus(HRAction):
     """approval_status: one work order named in the message, else the latest ones."""
 
     action_name = "action_approval_status"
+    topic = "OA工单"
 
     async def answer(self, query: Query) -> Reply:
         approval_id = approval_id_in(latest_text(query.tracker))
@@ -66,12 +67,15 @@ class ActionProjectParticipation(HRAction):
     """project_participation: the employee's projects, role, hours this week and open tasks."""
 
     action_name = "action_project_participation"
+    topic = "项目信息"
+    answers_about_others = True
 
     async def answer(self, query: Query) -> Reply:
-        answer = await query.hr.pms.assignments()
+        who = query.subject.you
+        answer = await query.hr.pms.assignments(employee_id=query.subject.employee_id)
         assignments: list[Mapping[str, Any]] = answer.get("assignments") or []
         if not assignments:
-            return Reply("您目前没有参与的项目。")
+            return Reply(f"{who}目前没有参与的项目。")
         totals = answer.get("totals") or {}
         lines = []
         for item in assignments:
@@ -79,7 +83,7 @@ class ActionProjectParticipation(HRAction):
             lines.append(f"· {item.get('project_name')}({PROJECT_STATUS_NAMES.get(status, status)}):"
                          f"{item.get('role')},本周{item.get('hours_this_week', 0)}小时,"
                          f"待办任务{item.get('open_tasks', 0)}个")
-        return Reply(f"您参与了{len(assignments)}个项目,本周共{totals.get('hours_this_week', 0)}小时,"
+        return Reply(f"{who}参与了{len(assignments)}个项目,本周共{totals.get('hours_this_week', 0)}小时,"
                      f"待办任务{totals.get('open_tasks', 0)}个:\n" + "\n".join(lines))
 
 
@@ -95,6 +99,7 @@ class ActionMeetingQuery(HRAction):
     or span of the message's date entity (default today)."""
 
     action_name = "action_meeting_query"
+    topic = "会议安排"
 
     async def answer(self, query: Query) -> Reply:
         span = message_span(query.tracker) or DateSpan(query.today, query.today)

@@ -24,6 +24,12 @@ class Hrm:
         phone/id_card/bank_account (masked unless HR), identifiers_masked, roles, base_salary."""
         return await self._call.get(f"/hrm/employees/{employee_id}", target=employee_id)
 
+    async def find_employees(self, name_or_id: str) -> JSON:
+        """query, employees: [{id, name, department, title}] named exactly `name_or_id` (or with
+        that employee id) whom the acting employee may see: themself, their direct reports, anyone
+        for HR. Nobody else is ever listed, so an empty answer does not say the name is unknown."""
+        return await self._call.get("/hrm/employees", {"q": name_or_id})
+
     async def reports(self, employee_id: str = "me") -> JSON:
         """manager_id, reports: [profile]. Only the manager themself and HR may ask."""
         return await self._call.get(f"/hrm/employees/{employee_id}/reports", target=employee_id)

@@ -209,3 +209,35 @@ def test_identity_lookup_still_needs_the_hrm_token(api: Api) -> None:
     assert (
         api.get("/hrm/identities?wecom_userid=wx_u1008", who=None, bearer="demo-oa-token").status_code == 401
     )
+
+
+def _found(api: Api, q: str, who: str) -> list[str]:
+    response = api.get(f"/hrm/employees?q={q}", who=who)
+    assert response.status_code == 200
+    return [row["id"] for row in response.json()["employees"]]
+
+
+@pytest.mark.parametrize(
+    ("who", "q", "found"),
+    [
+        (MANAGER, "吴婉清", [EMPLOYEE]),  # a direct report, by name
+        (MANAGER, "e1008", [EMPLOYEE]),  # and by employee id, any case
+        (EMPLOYEE, "吴婉清", [EMPLOYEE]),  # oneself
+        (HR_AGENT, "周伟", ["E1023"]),  # HR: anyone
+        (EMPLOYEE, "任超", []),  # a peer exists but is not visible
+        (EMPLOYEE, "宋俊杰", []),  # nor is one's own manager
+        (OTHER_MANAGER, "吴婉清", []),  # nor another manager's report
+        (EMPLOYEE, "不存在的人", []),  # and a name nobody has looks the same
+    ],
+)
+def test_employee_search_returns_only_visible_people_and_hides_the_rest_alike(
+    api: Api, who: str, q: str, found: list[str]
+) -> None:
+    assert _found(api, q, who) == found
+
+
+def test_employee_search_needs_a_query(api: Api) -> None:
+    response = api.get("/hrm/employees?q=", who=EMPLOYEE)
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "q"

@@ -10,9 +10,10 @@ from hr_backend.api.params import query_date
 from hr_backend.api.views import JSON, identity, profile
 from hr_backend.data.workcal import DAY_KIND_NAMES, each_day, iso_dates
 from hr_backend.errors import invalid, not_found
-from hr_backend.policy.access import Scope
+from hr_backend.policy.access import Scope, may_see
 
 IDENTITY_KEYS = ("wecom_userid", "dingtalk_userid", "employee_id")
+MAX_QUERY_CHARS = 50
 MAX_CALENDAR_DAYS = 366
 
 
@@ -34,6 +35,24 @@ def resolve_identity(call: Call) -> JSON:
 def get_employee(call: Call) -> JSON:
     employee = call.owner(Scope.TEAM, call.path["employee_id"])
     return profile(employee, call.caller, call.backend.dataset, call.backend.now.date())
+
+
+def find_employees(call: Call) -> JSON:
+    """The employees named ``q`` (exact name or employee id) whose team data the caller may see:
+    themself, their direct reports, everyone for HR. Anyone else is left out exactly as if no
+    such employee existed, so the answer never tells whether a name belongs to someone."""
+    wanted = (call.query.get("q") or "").strip()
+    if not wanted:
+        raise invalid("q", "请给出要查找的员工姓名或工号 q")
+    if len(wanted) > MAX_QUERY_CHARS:
+        raise invalid("q", f"q 最长{MAX_QUERY_CHARS}个字符")
+    dataset = call.backend.dataset
+    found = [
+        {"id": e.id, "name": e.name, "department": e.department, "title": e.title}
+        for e in dataset.employees.values()
+        if (e.name == wanted or e.id == wanted.upper()) and may_see(call.caller, e, Scope.TEAM)
+    ]
+    return {"query": wanted, "employees": found}
 
 
 def list_reports(call: Call) -> JSON:
@@ -89,6 +108,16 @@ ENDPOINTS = (
         acting=False,
         rights="any holder of the HRM token; exactly one parameter",
         errors=(400, 404),
+    ),
+    Endpoint(
+        "GET",
+        "/hrm/employees",
+        find_employees,
+        "Find employees the caller may see by exact name or employee id",
+        "hrm",
+        params=(Param("q", "an exact name or employee id", required=True),),
+        rights="only the caller, their direct reports, or anyone for HR are ever returned",
+        errors=(400,),
     ),
     Endpoint(
         "GET",
