@@ -137,8 +137,17 @@ def test_run_actions_without_an_actions_package_says_what_to_create(project: Pat
     assert "no actions package 'actions'" in err and "__init__.py" in err
 
 
-def test_run_refuses_to_distrust_senders_without_a_jwt_secret(project: Path) -> None:
-    (project / "credentials.yml").write_text("rest:\n  trust_sender: false\n", encoding="utf-8")
+def test_run_requires_signed_senders_unless_told_to_trust_them(project: Path) -> None:
+    assert run("train")[0] == 0
+
+    for credentials in (None, "rest:\n  trust_sender: false\n"):
+        if credentials is not None:
+            (project / "credentials.yml").write_text(credentials, encoding="utf-8")
+        code, _out, err = run("run")
+        assert code == 1
+        assert "--jwt-secret" in err and "--trust-sender" in err and "trust_sender: true" in err
+
+    (project / "credentials.yml").write_text("rest:\n  trust_sender: maybe\n", encoding="utf-8")
     code, _out, err = run("run")
     assert code == 1
-    assert "trust_sender is false" in err and "--jwt-secret" in err
+    assert "trust_sender must be true or false, got 'maybe'" in err

@@ -85,7 +85,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     model = load_model(train_project(project, reference_time=REFERENCE_TIME).model)
     clock = fixed_clock(REFERENCE_TIME)
     assistant = open_assistant(model, project, parse_endpoints(""), clock)
-    app = create_app(ServerState(model, clock, assistant=assistant))
+    app = create_app(ServerState(model, clock, assistant=assistant, trust_sender=True))
     client = Client(app)
     yield client
     client.loop.run_until_complete(client.client.aclose())
@@ -182,7 +182,7 @@ def test_conversations_survive_a_restart_of_the_server(tmp_path: Path) -> None:
     clock = fixed_clock(REFERENCE_TIME)
     for round_ in range(2):
         assistant = open_assistant(model, project, parse_endpoints(""), clock)
-        client = Client(create_app(ServerState(model, clock, assistant=assistant)))
+        client = Client(create_app(ServerState(model, clock, assistant=assistant, trust_sender=True)))
         client.say("alice", "你好")
         events = client.call("GET", "/conversations/alice/tracker").json()["events"]
         assert sum(1 for e in events if e["event"] == "user") == round_ + 1
@@ -205,7 +205,7 @@ def test_an_unexpected_failure_gets_rasas_error_body_and_a_log_line(
             raise RuntimeError("segmenter exploded")
 
     assistant.processor.nlu = BrokenNLU()  # type: ignore[assignment]
-    app = create_app(ServerState(model, clock, assistant=assistant))
+    app = create_app(ServerState(model, clock, assistant=assistant, trust_sender=True))
 
     async def post() -> httpx.Response:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -225,7 +225,8 @@ def test_the_conversation_api_needs_a_token_or_a_jwt_for_that_conversation(tmp_p
     model = load_model(train_project(project, reference_time=REFERENCE_TIME).model)
     clock = fixed_clock(REFERENCE_TIME)
     assistant = open_assistant(model, project, parse_endpoints(""), clock)
-    state = ServerState(model, clock, "s3cret", assistant, jwt_secret="a-long-enough-jwt-secret-for-hs256")
+    state = ServerState(model, clock, "s3cret", assistant, jwt_secret="a-long-enough-jwt-secret-for-hs256",
+                        trust_sender=True)
     client = Client(create_app(state))
     alice = jwt.encode({"user": {"username": "alice", "role": "user"}},
                        "a-long-enough-jwt-secret-for-hs256", algorithm="HS256")
@@ -307,7 +308,7 @@ def test_deleting_every_conversation_starts_everyone_afresh(tmp_path: Path) -> N
     model = load_model(train_project(project, reference_time=REFERENCE_TIME).model)
     clock = fixed_clock(REFERENCE_TIME)
     assistant = open_assistant(model, project, parse_endpoints(""), clock)
-    client = Client(create_app(ServerState(model, clock, assistant=assistant)))
+    client = Client(create_app(ServerState(model, clock, assistant=assistant, trust_sender=True)))
     try:
         client.say("alice", "/human_handoff")
         assert client.say("alice", "你好") == []  # with HR

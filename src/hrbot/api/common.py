@@ -32,7 +32,7 @@ class ServerState:
     assistant: Assistant | None = None
     jwt_secret: str | None = None
     jwt_method: str = "HS256"
-    trust_sender: bool = True  # False: the REST channel's sender is the subject of a signed token
+    trust_sender: bool = False  # True: the REST body's sender is taken at its word (demo only)
 
     @property
     def auth(self) -> AuthConfig:

@@ -67,7 +67,7 @@ def run(project: Path, host: str, terminal: Terminal) -> int:
                 f"http://127.0.0.1:{BACKEND_PORT}/health", env=env, cwd=str(project)),
         Service("actions", [*hrbot, "run", "actions", "--port", str(ACTIONS_PORT)],
                 f"http://127.0.0.1:{ACTIONS_PORT}/health", env=env, cwd=str(project)),
-        Service("bot", [*hrbot, "run", "--host", host, "--port", str(BOT_PORT)],
+        Service("bot", [*hrbot, "run", "--host", host, "--port", str(BOT_PORT), "--trust-sender"],
                 f"http://127.0.0.1:{BOT_PORT}/version", env=env, cwd=str(project)),
     ]
     terminal.info(f"demo clock: {env['HRBOT_REFERENCE_TIME']} (set HRBOT_REFERENCE_TIME to change it)")

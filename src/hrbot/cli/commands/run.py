@@ -29,7 +29,11 @@ def add_parser(subparsers: Any) -> None:
                         help="stores and action server (default: endpoints.yml; absent: SQLite)")
     parser.add_argument("--credentials", type=Path, default=Path("credentials.yml"),
                         help="channel settings (default: credentials.yml; 'rest: {trust_sender: "
-                             "false}' requires a signed token whose subject is the sender)")
+                             "true}' takes the REST body's sender at its word)")
+    parser.add_argument("--trust-sender", action="store_true",
+                        help="take the REST body's 'sender' at its word (the demo, or a channel "
+                             "behind a gateway that authenticates users); otherwise the REST "
+                             "channel requires a signed token (--jwt-secret) whose subject is the user")
     parser.add_argument("--actions", default="actions",
                         help="with 'actions': the Python package of custom actions")
     parser.add_argument("--auth-token", default=os.environ.get("HRBOT_AUTH_TOKEN"),
@@ -62,8 +66,8 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
     from hrbot.shared.endpoints import read_endpoints
 
     clock = reference_clock(None)
-    trust_sender = _rest_trusts_sender(args)
     model = load_model(model_path(args.model, terminal))
+    trust_sender = _rest_trusts_sender(args) if model.dialogue is not None else False
     endpoints = read_endpoints(args.endpoints if args.endpoints.exists() else None)
     assistant = open_assistant(model, Path.cwd(), endpoints, clock)
     if assistant.processor is None:
@@ -80,18 +84,23 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
 
 
 def _rest_trusts_sender(args: argparse.Namespace) -> bool:
-    """Whether the REST channel takes the body's `sender` at its word (Rasa's behaviour, and
-    the default); with `rest: {trust_sender: false}` a JWT secret is required."""
+    """Whether the REST channel takes the body's `sender` at its word: only with --trust-sender
+    or `rest: {trust_sender: true}` in credentials.yml (the demo configuration). Otherwise the
+    sender must be the subject of a signed token, so a JWT secret is required."""
     from hrbot.shared.credentials import read_credentials
     from hrbot.shared.errors import HrbotError
 
     rest = read_credentials(args.credentials).channel("rest") or {}
-    trust = rest.get("trust_sender", True)
+    trust = rest.get("trust_sender", False)
     if not isinstance(trust, bool):
         raise HrbotError(f"{args.credentials}: rest: trust_sender must be true or false, got {trust!r}")
-    if not trust and not args.jwt_secret:
+    if args.trust_sender or trust:
+        return True
+    if not args.jwt_secret:
         raise HrbotError(
-            f"{args.credentials}: rest: trust_sender is false, so senders must prove who they are "
-            "with a signed token: start with --jwt-secret (or $HRBOT_JWT_SECRET)"
+            "the REST channel needs to know who is writing: start with --jwt-secret (or "
+            "$HRBOT_JWT_SECRET) so that each message carries a signed token whose subject is the "
+            "user, or, only where a gateway in front has already authenticated the user (or for "
+            f"a demo), with --trust-sender or 'rest: {{trust_sender: true}}' in {args.credentials}"
         )
-    return trust
+    return False
