@@ -133,12 +133,23 @@ class ValidatePunchCorrectionForm(HRAccess, Action):  # type: ignore[misc]
             return end_form
         for text in messages:
             dispatcher.utter_message(text=text)
+        if _names_another_day_instead_of_a_reason(tracker):
+            events.append(SlotSet(REASON_SLOT, None))
         return events
 
     async def _validate(self, tracker: Tracker) -> tuple[list[str], EventList]:
         async with self.query(tracker) as query:
             candidates = (await query.hr.oa.correction_candidates()).get("eligible") or []
             return await _choose(query.hr, tracker, candidates, query.today)
+
+
+def _names_another_day_instead_of_a_reason(tracker: Tracker) -> bool:
+    """"帮我补周四的卡" said when the form asked for the reason re-chooses the day (see `_choose`)
+    and is not the reason; "外出见客户忘了打卡" is the reason even though it reads like a new
+    request (it names no day)."""
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    return (tracker.get_slot(REQUESTED_SLOT) == REASON_SLOT and intent == "attendance_correction"
+            and tracker.get_slot(REASON_SLOT) is not None and message_span(tracker) is not None)
 
 
 async def _choose(

@@ -30,12 +30,12 @@ FOLLOW_UP_INTENTS = frozenset({"inform"})
 EMPLOYEE_ID = re.compile(r"(?<![A-Za-z0-9])[Ee]\d{4}(?!\d)")
 MANAGER_WORDS = re.compile(
     r"(?:我的?|俺的?)(?:直属)?(?:领导|上级|上司|主管|经理|老板|leader|boss)"
-    r"(?=的|还|今年|去年|上个?月|这个?月|本月)",
+    r"(?=的|呢|还|今年|去年|上个?月|这个?月|本月)",
     re.IGNORECASE,
 )
 """The asker's manager as the owner of something ("我领导的工资"), not "我的领导是谁"."""
 OWNER_AFTER = (
-    r"(?=的|还|今年|去年|上个?月|这个?月|本月|[0-9一二三四五六七八九十]+月|工资|薪|奖金|年假|假期|"
+    r"(?=的|呢|还|今年|去年|上个?月|这个?月|本月|[0-9一二三四五六七八九十]+月|工资|薪|奖金|年假|假期|"
     r"考勤|打卡|迟到|绩效|培训|项目|档案|手机|电话|身份证|银行卡|社保|公积金|哪天入职|有几|有多少|剩)"
 )
 """What follows a name when the question is about that person's data ("张伟的", "张伟还有",

@@ -111,6 +111,28 @@ def test_a_date_in_the_message_chooses_that_day(friday_app: Any) -> None:
     assert answer.slot("correction_date") == "2026-11-17"
 
 
+def test_naming_another_day_when_asked_for_the_reason_changes_the_day_not_the_reason(
+    friday_app: Any
+) -> None:
+    text = "帮我补周二的卡"
+    tracker = form_tracker("E1044", {"correction_date": "2026-11-19", "correction_reason": text,
+                                     "requested_slot": "correction_reason"},
+                           text=text, entities={"date": "2026-11-17"})
+    answer = act(friday_app, ValidatePunchCorrectionForm, tracker)
+
+    assert answer.slot("correction_date") == "2026-11-17"
+    assert answer.slot("correction_reason") is None
+
+
+def test_a_reason_that_reads_like_a_request_but_names_no_day_is_kept(friday_app: Any) -> None:
+    text = "外出见客户忘了打卡"
+    tracker = form_tracker("E1044", {"correction_date": "2026-11-17", "correction_reason": text,
+                                     "requested_slot": "correction_reason"}, text=text)
+    answer = act(friday_app, ValidatePunchCorrectionForm, tracker)
+
+    assert all(event.get("name") != "correction_reason" for event in answer.events)
+
+
 def test_a_day_past_the_window_is_explained_with_the_handbook_and_left_empty(app: Any) -> None:
     answer = act(app, ValidatePunchCorrectionForm, form_tracker("E1004", entities={"date": "2026-11-16"}))
 

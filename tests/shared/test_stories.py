@@ -214,6 +214,19 @@ def test_stories_folder_with_nlu_stories_and_rules_reads_only_stories_and_rules(
     assert [rule.name for rule in data.rules] == ["打招呼", "请假表单提交"]
 
 
+def test_stories_a_test_folder_holds_only_its_own_test_files(tmp_path: Path) -> None:
+    write(tmp_path, "tests/test_leave.yml", TEST_STORIES)
+    write(tmp_path, "tests/helpers.yml", TEST_STORIES.replace("直接请年假", "不是测试文件"))
+    nested = tmp_path / "tests" / "fixtures" / "other_project"
+    write(nested, "domain.yml", "version: '3.1'\n")
+    write(nested, "tests/test_other.yml", TEST_STORIES.replace("直接请年假", "别的项目"))
+
+    data = read_test_stories([tmp_path / "tests"])
+
+    assert "直接请年假" in {story.name for story in data.stories}
+    assert not {"不是测试文件", "别的项目"} & {story.name for story in data.stories}
+
+
 def test_stories_test_stories_parse_annotated_user_text(tmp_path: Path) -> None:
     file = str(write(tmp_path, "tests/test_leave.yml", TEST_STORIES))
 

@@ -95,8 +95,30 @@ def read_stories(paths: Iterable[Path | str], *, test: bool = False) -> StoryDat
 
 def read_test_stories(paths: Iterable[Path | str]) -> StoryData:
     """Read test stories (`tests/test_*.yml`): the same format, where user steps usually
-    carry the message (`user:` with inline `[text](entity)` annotations) and its `intent:`."""
-    return read_stories(paths, test=True)
+    carry the message (`user:` with inline `[text](entity)` annotations) and its `intent:`.
+    In a folder, as in Rasa, only files named `test_*` count; a subfolder that is a project of
+    its own (with a domain.yml or config.yml) keeps its test stories to itself."""
+    return read_stories([*_test_story_files(paths)], test=True)
+
+
+def _test_story_files(paths: Iterable[Path | str]) -> Iterable[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_dir():
+            yield path
+            continue
+        for file in find_data_files([path]):
+            if file.name.startswith("test_") and not _inside_another_project(file, path):
+                yield file
+
+
+def _inside_another_project(file: Path, root: Path) -> bool:
+    folder = file.parent
+    while folder != root and root in folder.parents:
+        if (folder / "domain.yml").exists() or (folder / "config.yml").exists():
+            return True
+        folder = folder.parent
+    return False
 
 
 def _duplicate_names(data: StoryData, what: str, items: Iterable[Story | Rule]) -> list[Problem]:
