@@ -273,6 +273,28 @@ def test_a_message_no_policy_can_handle_gets_one_fallback_answer_then_the_bot_li
     ]
 
 
+def test_a_second_unhandled_message_in_a_row_goes_to_a_human(client: Client, sender: str) -> None:
+    client.say(sender, "你好")
+    first = client.say(sender, "/salary_query")
+    second = client.say(sender, "/salary_query")
+
+    assert first[-1]["text"] != second[-1]["text"]
+    assert second[-1]["text"].startswith("已为您转接人工")
+    assert client.call("GET", f"/conversations/{sender}/tracker").json()["paused"] is True
+    assert [item["reason"] for item in client.reviews(sender_id=sender, kind="handoff")] == ["fallback"]
+
+
+def test_an_understood_message_between_two_unhandled_ones_starts_the_count_again(
+    client: Client, sender: str
+) -> None:
+    client.say(sender, "/salary_query")
+    client.say(sender, "你好")
+    replies = client.say(sender, "/salary_query")
+
+    assert not replies[-1]["text"].startswith("已为您转接人工")
+    assert client.call("GET", f"/conversations/{sender}/tracker").json()["paused"] is False
+
+
 def test_without_trusting_the_sender_the_rest_channel_needs_a_token_for_that_user(tmp_path: Path) -> None:
     import jwt
 

@@ -13,12 +13,14 @@ from typing import Any
 
 from hrbot.actions.base import Action, ActionRuntime
 from hrbot.actions.defaults import NONE_OF_THESE_TITLE
+from hrbot.actions.handoff import UTTER_HUMAN_HANDOFF, HandoffReason, HumanHandoffAction
 from hrbot.actions.names import (
     ACTION_BACK,
     ACTION_DEACTIVATE_LOOP,
     ACTION_DEFAULT_ASK_AFFIRMATION,
     ACTION_DEFAULT_ASK_REPHRASE,
     ACTION_DEFAULT_FALLBACK,
+    ACTION_HUMAN_HANDOFF,
     ACTION_LISTEN,
     ACTION_RESTART,
     ACTION_REVERT_FALLBACK_EVENTS,
@@ -152,14 +154,36 @@ def _new_session_metadata(tracker: DialogueStateTracker) -> Any:
 
 class ActionDefaultFallback(Action):
     """Says `utter_default`, then reverts the user's message so that it does not influence
-    what comes next."""
+    what comes next.
+
+    In an assistant with human agents behind it (its domain defines `utter_human_handoff`), the
+    second misunderstanding in a row hands the conversation to a human instead (reason
+    "fallback"): nobody should be told "I didn't understand" three times. Without that response
+    the conversation is never paused, as in Rasa."""
 
     @property
     def name(self) -> str:
         return ACTION_DEFAULT_FALLBACK
 
     async def run(self, tracker: DialogueStateTracker, runtime: ActionRuntime) -> list[Event]:
+        if runtime.domain.response_variations(UTTER_HUMAN_HANDOFF) and _misunderstood_last_time(tracker):
+            handoff = runtime.action_for(ACTION_HUMAN_HANDOFF)
+            if isinstance(handoff, HumanHandoffAction):
+                handoff = handoff.with_reason(HandoffReason.FALLBACK)
+            return [UserUtteranceReverted(timestamp=runtime.now()), *await handoff.run(tracker, runtime)]
         return [*utter("utter_default", tracker, runtime), UserUtteranceReverted(timestamp=runtime.now())]
+
+
+def _misunderstood_last_time(tracker: DialogueStateTracker) -> bool:
+    """Whether the bot's answer to the user's previous message was also the core fallback."""
+    events = tracker.events
+    users = [i for i, event in enumerate(events) if isinstance(event, UserUttered)]
+    if len(users) < 2:
+        return False
+    for event in reversed(events[users[-2]:users[-1]]):
+        if isinstance(event, ActionExecuted) and event.name != ACTION_LISTEN:
+            return event.name == ACTION_DEFAULT_FALLBACK
+    return False
 
 
 class ActionDeactivateLoop(Action):

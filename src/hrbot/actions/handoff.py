@@ -17,6 +17,8 @@ from hrbot.actions.utterances import utter
 from hrbot.shared.core.events import ConversationPaused, Event
 from hrbot.shared.core.tracker import DialogueStateTracker
 
+UTTER_HUMAN_HANDOFF = "utter_human_handoff"
+
 
 class HandoffReason(StrEnum):
     """Why the conversation went to a human."""
@@ -46,6 +48,6 @@ class HumanHandoffAction(Action):
     async def run(self, tracker: DialogueStateTracker, runtime: ActionRuntime) -> list[Event]:
         metadata = {**self.details, "handoff_reason": self.reason}
         return [
-            *utter("utter_human_handoff", tracker, runtime),
+            *utter(UTTER_HUMAN_HANDOFF, tracker, runtime),
             ConversationPaused(timestamp=runtime.now(), metadata=metadata),
         ]
