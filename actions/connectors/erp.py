@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from actions.connectors.client import JSON, SystemCall
+from actions.connectors.errors import SystemTimeout
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,16 @@ class Erp:
     async def reimbursement(self, reimbursement_id: str) -> JSON:
         """One expense claim (its owner and HR only)."""
         return await self._call.get(f"/erp/reimbursements/{reimbursement_id}")
+
+    async def preview_reimbursement(self, claim: ClaimInput) -> JSON:
+        """What filing the claim would file, without filing it: ok, the would-be record (category,
+        category_name, amount, occurred_on, description, current_step, ...), limit: {amount, per,
+        text, section} or None, deadline, approval_steps, problems: [{error, message, section}]
+        (every chapter-5 rule it breaks). A timeout is a read's (nothing can have been filed)."""
+        try:
+            return await self._call.post("/erp/reimbursements/preview", asdict(claim))
+        except SystemTimeout as timeout:
+            raise SystemTimeout(timeout.system, timeout.detail, write=False) from None
 
     async def submit_reimbursement(self, claim: ClaimInput) -> JSON:
         """Files the claim for the acting employee; the new record (status submitted).

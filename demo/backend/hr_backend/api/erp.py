@@ -1,8 +1,13 @@
-"""ERP: expense claims (handbook chapter 5), welfare (chapter 6) and material requests."""
+"""ERP: expense claims (handbook chapter 5), welfare (chapter 6) and material requests.
+
+The claim preview answers what filing would answer — every rule the claim breaks, the standard
+that applies, the deadline — without writing, so the bot can check a claim while it is still
+being described and show the limit before the employee confirms."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from hr_backend.api.call import Call, Reply
 from hr_backend.api.endpoint import EMPLOYEE_ID, Endpoint, Param
@@ -10,11 +15,28 @@ from hr_backend.api.params import Body, query_choice
 from hr_backend.api.views import JSON
 from hr_backend.errors import invalid, not_found
 from hr_backend.policy.access import Scope, may_see
-from hr_backend.policy.claims import CATEGORIES, ClaimInput, claim_problems, claim_record
+from hr_backend.policy.claims import (
+    CATEGORIES,
+    CLAIM_WINDOW_DAYS,
+    HOTEL_LIMIT_FIRST_TIER,
+    HOTEL_LIMIT_OTHER,
+    MEAL_LIMIT_PER_PERSON,
+    OFFICE_LIMIT,
+    OPEN_CLAIM_STATUSES,
+    TAXI_DAILY_LIMIT,
+    ClaimInput,
+    claim_problems,
+    claim_record,
+)
+from hr_backend.policy.numbers import plain, text
 
 CLAIM_STATUSES = ("submitted", "approved", "paid", "rejected")
 MATERIAL_STATUSES = ("pending", "issued", "rejected")
 RIGHTS = "self, HR"
+CLAIM_STEPS = ("部门主管审批", "财务审核", "付款")
+"""Handbook 5.3: the steps after the employee files (员工提交→部门主管审批→财务审核→付款)."""
+UNFILED_FIELDS = ("id", "status", "paid_on", "reject_reason")
+"""Fields of a stored claim that only exist once it is filed."""
 
 
 def _claim_view(claim: JSON) -> JSON:
@@ -62,6 +84,73 @@ def read_claim(body: Body) -> ClaimInput:
     if category == "accommodation" and not claim.city:
         raise invalid("city", "住宿报销须填写城市 city(一线城市与其他城市标准不同,手册5.2)")
     return claim
+
+
+def _taxi_claimed(claim: ClaimInput, own_claims: list[JSON]) -> float:
+    """What the employee already claims for taxis on the claim's day (open claims, as 5.2 counts)."""
+    return sum(
+        float(row["amount"])
+        for row in own_claims
+        if row.get("category") == "taxi"
+        and row.get("occurred_on") == claim.occurred_on.isoformat()
+        and row.get("status") in OPEN_CLAIM_STATUSES
+    )
+
+
+def claim_limit(claim: ClaimInput, own_claims: list[JSON]) -> JSON | None:
+    """The chapter-5 standard that applies to ``claim`` (5.2): ``amount`` per ``per`` (day, night,
+    person, claim; None when it is paid in full), its wording and section; None for categories
+    without a standard (travel, training, other)."""
+    if claim.category == "taxi":
+        if claim.overtime_after_21:
+            return {"amount": None, "per": "day", "text": "加班至21:00以后打车全额报销", "section": "5.2"}
+        return {
+            "amount": plain(TAXI_DAILY_LIMIT),
+            "per": "day",
+            "text": f"市内打车每天不超过{text(TAXI_DAILY_LIMIT)}元(加班至21:00以后打车全额报销)",
+            "section": "5.2",
+            "claimed_that_day": plain(_taxi_claimed(claim, own_claims)),
+        }
+    if claim.category == "accommodation":
+        limit = HOTEL_LIMIT_FIRST_TIER if claim.first_tier else HOTEL_LIMIT_OTHER
+        where = "一线城市" if claim.first_tier else "非一线城市"
+        return {"amount": plain(limit), "per": "night", "text": f"出差住宿{where}每晚不超过{text(limit)}元",
+                "section": "5.2", "first_tier": claim.first_tier}
+    if claim.category == "meal":
+        return {
+            "amount": plain(MEAL_LIMIT_PER_PERSON),
+            "per": "person",
+            "text": f"业务餐费每人每餐不超过{text(MEAL_LIMIT_PER_PERSON)}元,须事先获主管同意",
+            "section": "5.2",
+        }
+    if claim.category == "office":
+        return {"amount": plain(OFFICE_LIMIT), "per": "claim",
+                "text": f"办公用品单次不超过{text(OFFICE_LIMIT)}元,超过须走采购流程", "section": "5.2"}
+    return None
+
+
+def preview_reimbursement(call: Call) -> JSON:
+    """What POST /erp/reimbursements would file for the caller, and every rule it breaks, without
+    writing anything."""
+    claim = read_claim(Body(call.body))
+    employee_id, today = call.caller.id, call.backend.now.date()
+    own_claims = call.state.rows_of("reimbursements", employee_id)
+    problems = claim_problems(claim, today, own_claims)
+    record = claim_record(claim, "", employee_id, today)
+    would_file = {key: value for key, value in _claim_view(record).items() if key not in UNFILED_FIELDS}
+    return {
+        "ok": not problems,
+        **would_file,
+        "limit": claim_limit(claim, own_claims),
+        "deadline": _deadline(claim.occurred_on).isoformat(),
+        "approval_steps": list(CLAIM_STEPS),
+        "problems": [problem.to_json() for problem in problems],
+    }
+
+
+def _deadline(occurred_on: date) -> date:
+    """The last day the expense may be claimed (5.1)."""
+    return occurred_on + timedelta(days=CLAIM_WINDOW_DAYS)
 
 
 def submit_reimbursement(call: Call) -> Reply:
@@ -165,6 +254,16 @@ ENDPOINTS = (
         params=(Param("reimbursement_id", "e.g. RB202600001", where="path", required=True),),
         rights=RIGHTS,
         errors=(404,),
+    ),
+    Endpoint(
+        "POST",
+        "/erp/reimbursements/preview",
+        preview_reimbursement,
+        "What an expense claim would file: the standard that applies, the deadline, every rule it breaks",
+        "erp",
+        body="ReimbursementInput",
+        rights="the acting employee, for themself",
+        errors=(400,),
     ),
     Endpoint(
         "POST",
