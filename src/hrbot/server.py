@@ -1,5 +1,6 @@
-"""The ASGI app: the HTTP API in Rasa 3.x's shapes. All state comes in through `create_app`;
-the assistant's stores are closed when the app shuts down."""
+"""The ASGI app: the HTTP API in Rasa 3.x's shapes, plus the web chat page at /webchat (where
+`GET /` sends browsers). All state comes in through `create_app`; the assistant's stores are
+closed when the app shuts down."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from starlette.responses import Response
 from hrbot.api.common import ServerState, error_response
 from hrbot.api.conversation_routes import conversation_routes
 from hrbot.api.model_routes import MAX_TEXT_CHARS, MINIMUM_COMPATIBLE_VERSION, model_routes
+from hrbot.channels.webchat import webchat_routes, with_browser_root
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +33,7 @@ def create_app(state: ServerState) -> Starlette:
             500, "InternalError", "the server failed to handle this request; its log has the details"
         )
 
-    routes = model_routes(state) + conversation_routes(state)
+    routes = with_browser_root(model_routes(state)) + conversation_routes(state) + webchat_routes(state)
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
 
 

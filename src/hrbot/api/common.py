@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from hrbot import __version__
-from hrbot.channels.auth import AuthConfig, AuthFailure, Caller, authenticate, authorise
+from hrbot.channels.auth import AuthConfig, AuthFailure, Caller, authenticate, authorise, sender_from_token
 from hrbot.model.loading import LoadedModel
 from hrbot.shared.clock import Clock
 
@@ -77,6 +77,15 @@ async def read_json(request: Request) -> Any:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise HTTPProblem(400, "BadRequest", f"body is not valid UTF-8 JSON: {error}") from None
+
+
+def token_subject(request: Request, state: ServerState) -> str:
+    """The user a channel request comes from when senders are not trusted: the subject of its
+    signed token (`Authorization: Bearer <jwt>`); HTTPProblem 401 without a valid one."""
+    subject = sender_from_token(state.auth, request.headers.get("authorization"), now=time.time())
+    if isinstance(subject, AuthFailure):
+        raise HTTPProblem(subject.status, subject.reason, subject.message)
+    return subject
 
 
 def require_caller(request: Request, state: ServerState, conversation_id: str | None = None) -> Caller:

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hrbot.api.common import HTTPProblem, ServerState, read_json, require_caller
-from hrbot.channels.auth import AuthFailure, sender_from_token
+from hrbot.api.common import HTTPProblem, ServerState, read_json, require_caller, token_subject
 from hrbot.channels.rest import DEFAULT_SENDER_ID, ChannelPayloadError, parse_rest_payload, rest_messages
 from hrbot.dialogue.messages import UserMessage
 from hrbot.dialogue.processor import MessageProcessor
@@ -73,9 +71,7 @@ def _events(body: Any) -> list[Event]:
 def _verified_sender(request: Request, state: ServerState, message: UserMessage) -> UserMessage:
     """The message as sent by the token's subject; 401 without a valid token, 403 when the body
     names someone else."""
-    subject = sender_from_token(state.auth, request.headers.get("authorization"), now=time.time())
-    if isinstance(subject, AuthFailure):
-        raise HTTPProblem(subject.status, subject.reason, subject.message)
+    subject = token_subject(request, state)
     if message.sender_id not in (subject, DEFAULT_SENDER_ID):
         raise HTTPProblem(403, "NotAuthorized", "the token is not for the 'sender' of this message")
     return dataclasses.replace(message, sender_id=subject)

@@ -71,6 +71,7 @@ def run(project: Path, host: str, terminal: Terminal) -> int:
                 f"http://127.0.0.1:{BOT_PORT}/version", env=env, cwd=str(project)),
     ]
     terminal.info(f"demo clock: {env['HRBOT_REFERENCE_TIME']} (set HRBOT_REFERENCE_TIME to change it)")
+    terminal.info(f"try it in a browser: http://{host}:{BOT_PORT}/webchat (as an employee id, e.g. E1008)")
     code = Supervisor(services, log=terminal.info).run()
     if code == 0:
         terminal.info("demo stopped")
