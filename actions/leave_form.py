@@ -4,7 +4,10 @@ fault so the form asks again); `action_ask_leave_confirmed` shows what would be 
 employee confirms; `action_submit_leave_request` files it, or says it was not filed.
 
 Slot values (the intents contract): `leave_type` a code of `LEAVE_TYPE_NAMES`, `date` "YYYY-MM-DD"
-or {"from", "to"}, `duration` days (a multiple of 0.5), `leave_reason` text, `leave_confirmed` bool.
+or {"from", "to"}, `duration` days (a multiple of 0.5), `leave_half_day` "morning"/"afternoon" (asked
+only for half a day, read from "上午"/"下午" in any message of the form), `leave_reason` text,
+`leave_confirmed` bool. A change to type, dates, length or half day after it was given
+("不对,改成后天") is acknowledged ("好的,日期改为…") before the form goes on.
 `duration` is not asked when `date` is a span of several days (the span says how long) or the type
 has a fixed length (marriage, maternity, paternity, bereavement: the handbook's length is taken).
 """
@@ -12,6 +15,7 @@ has a fixed length (marriage, maternity, paternity, bereavement: the handbook's 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,8 +33,9 @@ from actions.replies import LEAVE_TYPE_NAMES, format_date_span, format_days
 from actions.when import DateSpan, day_of, span_of
 
 FORM_NAME = "leave_form"
-FORM_SLOTS = ("leave_type", "date", "duration", "leave_reason", "leave_confirmed")
-COSTED_SLOTS = frozenset({"leave_type", "date", "duration"})
+HALF_DAY_SLOT = "leave_half_day"
+FORM_SLOTS = ("leave_type", "date", "duration", HALF_DAY_SLOT, "leave_reason", "leave_confirmed")
+COSTED_SLOTS = frozenset({"leave_type", "date", "duration", HALF_DAY_SLOT})
 FIXED_LENGTH_DAYS: Mapping[str, float] = {"marriage": 3, "maternity": 98, "paternity": 15, "bereavement": 3}
 """Handbook 2.5-2.8: the length taken when the employee names no duration."""
 RETROACTIVE_TYPES = frozenset({"sick"})
@@ -42,6 +47,10 @@ LENGTH_PROBLEMS = frozenset({
     "unsupported_span", "days_mismatch",
 })
 HALF_DAY_NAMES = {"morning": "上午", "afternoon": "下午"}
+HALF_DAY_WORDS = (
+    ("afternoon", re.compile(r"下午|午后|后半天")),
+    ("morning", re.compile(r"上午|早上|前半天")),
+)
 CONFIRM_BUTTONS = ({"title": "确认提交", "payload": "/affirm"}, {"title": "取消", "payload": "/deny"})
 
 logger = logging.getLogger(__name__)
@@ -81,6 +90,19 @@ def duration_of(value: Any) -> float | None:
     return days if days > 0 and days * 2 == int(days * 2) else None
 
 
+def half_day_in(text: str) -> str | None:
+    """"afternoon" for "明天下午请半天", "morning" for "上午", None when the text names neither
+    (or both)."""
+    found = [code for code, words in HALF_DAY_WORDS if words.search(text)]
+    return found[0] if len(found) == 1 else None
+
+
+def needs_half_day(slots: Mapping[str, Any]) -> bool:
+    """Whether the form must ask which half: a half day on one date."""
+    span = date_of(slots.get("date"))
+    return duration_of(slots.get("duration")) == 0.5 and (span is None or span.single_day)
+
+
 def needs_duration(slots: Mapping[str, Any]) -> bool:
     """Whether the form must ask how long: not for a span of several days or a fixed-length type."""
     span = date_of(slots.get("date"))
@@ -104,7 +126,9 @@ def leave_input_of(slots: Mapping[str, Any]) -> LeaveInput | None:
         if leave_type not in FIXED_LENGTH_DAYS:
             return None
         days = FIXED_LENGTH_DAYS[leave_type]
-    return LeaveInput(leave_type, span.start, days=days, reason=reason)
+    half = slots.get(HALF_DAY_SLOT)
+    half_day = half if days == 0.5 and half in HALF_DAY_NAMES else None
+    return LeaveInput(leave_type, span.start, days=days, half_day=half_day, reason=reason)
 
 
 def _slot_at_fault(code: str, slots: Mapping[str, Any]) -> str:
@@ -125,9 +149,12 @@ class ValidateLeaveForm(HRAccess, FormValidationAction):  # type: ignore[misc]
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[str]:
-        if needs_duration(tracker.slots):
-            return list(domain_slots)
-        return [slot for slot in domain_slots if slot != "duration"]
+        skipped = set()
+        if not needs_duration(tracker.slots):
+            skipped.add("duration")
+        if not needs_half_day(tracker.slots):
+            skipped.add(HALF_DAY_SLOT)
+        return [slot for slot in domain_slots if slot not in skipped]
 
     async def next_requested_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -139,19 +166,28 @@ class ValidateLeaveForm(HRAccess, FormValidationAction):  # type: ignore[misc]
         event: dict[str, Any] = SlotSet(REQUESTED_SLOT, missing)
         return event
 
+    async def extract_leave_half_day(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """"上午"/"下午" in any message of the form (a custom slot mapping, as rasa_sdk runs it)."""
+        half = half_day_in(str((tracker.latest_message or {}).get("text") or ""))
+        if half is None or half == tracker.get_slot(HALF_DAY_SLOT):
+            return {}
+        return {HALF_DAY_SLOT: half}
+
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> EventList:
         changed = set(tracker.slots_to_validate())
+        before = values_before_this_message(tracker)
         events: EventList = await super().get_validation_events(dispatcher, tracker, domain)
-        if not changed & COSTED_SLOTS:
-            return events
-        cleared = await self._check_with_backend(dispatcher, tracker)
-        if not cleared:
-            return events
+        cleared = await self._check_with_backend(dispatcher, tracker) if changed & COSTED_SLOTS else set()
         for slot in cleared:
             tracker.slots[slot] = None
         kept = [event for event in events if event.get("name") not in cleared]
+        acknowledged = corrections(before, kept, self.today())  # only what the backend accepted
+        if acknowledged:
+            dispatcher.utter_message(text=acknowledged)
         return kept + [SlotSet(slot, None) for slot in sorted(cleared)]
 
     async def _check_with_backend(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> set[str]:
@@ -215,10 +251,57 @@ class ValidateLeaveForm(HRAccess, FormValidationAction):  # type: ignore[misc]
             return {"leave_reason": None}
         return {"leave_reason": reason or None}
 
+    def validate_leave_half_day(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {HALF_DAY_SLOT: value if value in HALF_DAY_NAMES else None}
+
     def validate_leave_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         return {"leave_confirmed": value if isinstance(value, bool) else None}
+
+
+def values_before_this_message(tracker: Tracker) -> dict[str, Any]:
+    """The form's slot values as they were before the latest user message."""
+    values: dict[str, Any] = {}
+    events = list(tracker.events or [])
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    for event in events[:last_user]:
+        if event.get("event") == "slot" and event.get("name") in COSTED_SLOTS:
+            values[str(event["name"])] = event.get("value")
+        elif event.get("event") in ("restart", "session_started"):
+            values.clear()
+    return values
+
+
+def _described(slot: str, value: Any, today: Any) -> str | None:
+    if slot == "leave_type":
+        code = leave_type_of(value)
+        return f"类型改为{LEAVE_TYPE_NAMES[code]}" if code else None
+    if slot == "date":
+        span = date_of(value)
+        return f"日期改为{format_date_span(span.start, span.end, today=today)}" if span else None
+    if slot == "duration":
+        days = duration_of(value)
+        return f"天数改为{format_days(days)}" if days else None
+    if slot == HALF_DAY_SLOT:
+        return f"改为{HALF_DAY_NAMES[value]}" if value in HALF_DAY_NAMES else None
+    return None
+
+
+def corrections(before: Mapping[str, Any], events: EventList, today: Any) -> str | None:
+    """"好的,日期改为11月24日(周二)。" for each type, date, length or half day that had a value
+    and was changed to another valid one by this message; None when nothing was corrected."""
+    changes = []
+    for event in events:
+        slot, value = event.get("name"), event.get("value")
+        if slot in COSTED_SLOTS and before.get(slot) is not None and value is not None \
+                and value != before.get(slot):
+            described = _described(str(slot), value, today)
+            if described and described not in changes:
+                changes.append(described)
+    return f"好的,{'、'.join(changes)}。" if changes else None
 
 
 # --- action_ask_leave_confirmed ------------------------------------------------------------

@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from test_query_support import Answer, reference_now
 
 EMPLOYEE = "E1008"
-FORM_SLOTS = ("leave_type", "date", "duration", "leave_reason", "leave_confirmed")
+FORM_SLOTS = ("leave_type", "date", "duration", "leave_half_day", "leave_reason", "leave_confirmed")
 
 
 def domain() -> dict[str, Any]:
@@ -61,7 +61,8 @@ def form_tracker(
     recent = dict(recent or {})
     message = {"text": text, "intent": {"name": intent, "confidence": 1.0},
                "entities": [{"entity": k, "value": v} for k, v in dict(entities or {}).items()]}
-    events: list[dict[str, Any]] = [{"event": "user", "text": text, "parse_data": message},
+    events: list[dict[str, Any]] = [*({"event": "slot", "name": k, "value": v} for k, v in slots.items()),
+                                    {"event": "user", "text": text, "parse_data": message},
                                     *({"event": "slot", "name": k, "value": v} for k, v in recent.items())]
     all_slots = {**{slot: None for slot in FORM_SLOTS}, "requested_slot": None, **slots, **recent}
     return Tracker(EMPLOYEE, all_slots, message, events, False, None, {"name": "leave_form"}, "action_listen")
@@ -166,7 +167,7 @@ def test_a_correction_at_the_confirmation_replaces_the_date_and_asks_to_confirm_
     answer = validate(app, form_tracker(COMPLETE, text="不对,改成周四", entities={"date": "2026-11-26"},
                                         recent={"date": "2026-11-26"}))
 
-    assert answer.messages == []
+    assert [m["text"] for m in answer.messages] == ["好的,日期改为11月26日(周四)。"]
     assert answer.slot("date") == "2026-11-26"
     assert answer.slot("requested_slot") == "leave_confirmed"
 
@@ -248,3 +249,47 @@ def test_a_correction_while_the_reason_is_asked_is_not_taken_as_the_reason() -> 
     )
     answer = ValidateLeaveForm().validate_leave_reason("不对,改成下周四", CollectingDispatcher(), tracker, {})
     assert answer == {"leave_reason": None}
+
+
+# --- half days and corrections ----------------------------------------------------------------
+
+def test_half_a_day_asks_morning_or_afternoon_before_the_reason(app: Any) -> None:
+    answer = validate(app, form_tracker({"leave_type": "annual", "date": "2026-11-24"},
+                                        recent={"duration": 0.5}, text="半天"))
+
+    assert answer.slot("requested_slot") == "leave_half_day"
+
+
+def test_the_half_named_in_the_message_is_taken_and_sent_to_oa(app: Any) -> None:
+    half_day = {"date": "2026-11-24", "duration": 0.5}
+    answer = validate(app, form_tracker({"leave_type": "annual"}, recent=half_day, text="下周二下午请半天"))
+
+    assert answer.slot("leave_half_day") == "afternoon"
+    assert answer.slot("requested_slot") == "leave_reason"
+    summary = act(app, ActionAskLeaveConfirmed, form_tracker(
+        {"leave_type": "annual", "date": "2026-11-24", "duration": 0.5, "leave_half_day": "afternoon",
+         "leave_reason": "看牙"})).text
+    assert "11月24日(周二)下午" in summary and "半天" in summary
+
+
+def test_a_whole_day_never_asks_for_a_half(app: Any) -> None:
+    one_day = {"date": "2026-11-24", "duration": 1}
+    answer = validate(app, form_tracker({"leave_type": "annual"}, recent=one_day, text="下周二上午起请一天"))
+
+    assert answer.slot("requested_slot") == "leave_reason"
+
+
+def test_a_correction_is_acknowledged_with_the_new_value(app: Any) -> None:
+    answer = validate(app, form_tracker({"leave_type": "annual", "date": "2026-11-24", "duration": 1},
+                                        recent={"date": "2026-11-25"}, text="不对,改成周三",
+                                        entities={"date": "2026-11-25"}))
+
+    assert answer.messages[0]["text"] == "好的,日期改为11月25日(周三)。"
+    assert answer.slot("date") == "2026-11-25"
+
+
+def test_a_first_answer_is_not_called_a_correction(app: Any) -> None:
+    answer = validate(app, form_tracker({"leave_type": "annual"}, recent={"date": "2026-11-25"},
+                                        text="周三", entities={"date": "2026-11-25"}))
+
+    assert not any("改为" in str(m.get("text")) for m in answer.messages)
