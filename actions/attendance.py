@@ -24,6 +24,7 @@ from actions.when import (
     message_span,
     month_of,
     month_span,
+    previous_action,
     span_of,
 )
 
@@ -94,8 +95,8 @@ class ActionAttendanceQuery(HRAction):
         who, whose = query.subject.you, query.subject.employee_id
         span = message_span(tracker)
         month = None if span else message_month(tracker)
-        if span is None and month is None:
-            month = month_of(tracker.get_slot("month"))
+        if span is None and month is None and previous_action(tracker) == self.action_name:
+            month = month_of(tracker.get_slot("month"))  # a follow-up keeps the month or day asked
             span = None if month else span_of(tracker.get_slot("date"))
         if span is None and month is None:
             month = f"{today.year}-{today.month:02d}"

@@ -168,7 +168,7 @@ class HRAction(HRAccess, Action, metaclass=ABCMeta):  # type: ignore[misc]
         """The answer about the person `mention` names, or the one refusal for everyone the asker
         may not see (unknown names, people outside their team, data outside its scope)."""
         topic = self.topic or "人事信息"
-        refused = _about(Reply(refusal(mention, topic, query.employee)), query.tracker, None)
+        refused = _about(Reply(refusal(mention, query.employee)), query.tracker, None)
         if not self.answers_about_others:
             return refused
         if mention.team and not (mention.name or mention.employee_id):

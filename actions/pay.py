@@ -19,6 +19,8 @@ from actions.replies import format_date, format_days, format_money, format_month
 from actions.when import day_of, latest_text, requested_month
 
 MONTH_SLOT = "month"
+PAY_ACTIONS = frozenset({"action_salary_query", "action_salary_dispute", "action_social_insurance_query"})
+"""The answers whose month a pay follow-up ("扣了多少税?") keeps."""
 DETAIL_WORDS = re.compile(r"扣|税|明细|社保|公积金|加班|工资条|组成|构成|项目|奖金|补贴|缺勤")
 
 
@@ -41,7 +43,7 @@ async def latest_paid_month(query: Query) -> str | None:
 async def payslip_for(query: Query) -> JSON:
     """The payslip of the month asked about (entity, then slot), else of the latest paid month.
     Raises NoPayslip with a sentence for the employee when there is none."""
-    month = requested_month(query.tracker)
+    month = requested_month(query.tracker, PAY_ACTIONS)
     if month is None:
         month = await latest_paid_month(query)
         if month is None:

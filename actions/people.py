@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from actions.base import HRAction, Query, Reply
-from actions.replies import format_date, mask_bank_account, mask_phone
+from actions.replies import format_date, mask_bank_account, mask_id_card, mask_phone
 from actions.when import day_of
 
 TRAINING_STATUS_NAMES: Mapping[str, str] = {"enrolled": "已报名", "completed": "已完成", "absent": "缺席"}
@@ -23,7 +23,9 @@ def _masked(profile: Mapping[str, Any], key: str) -> str | None:
         return None
     if profile.get("identifiers_masked") or "*" in value:
         return value
-    return mask_phone(value) if key == "phone" else mask_bank_account(value)
+    if key == "phone":
+        return mask_phone(value)
+    return mask_id_card(value) if key == "id_card" else mask_bank_account(value)
 
 
 def _person(person: Mapping[str, Any]) -> str:
@@ -54,7 +56,7 @@ class ActionEmployeeInfo(HRAction):
             tenure = profile.get("tenure_years")
             lines.append(f"· 入职日期:{format_date(hired, today=None)}"
                          + (f",司龄{tenure}年" if tenure is not None else ""))
-        for key, label in (("phone", "手机"), ("bank_account", "工资卡")):
+        for key, label in (("phone", "手机"), ("id_card", "身份证"), ("bank_account", "工资卡")):
             masked = _masked(profile, key)
             if masked:
                 lines.append(f"· {label}:{masked}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -124,10 +124,24 @@ def message_span(tracker: Any) -> DateSpan | None:
     return next((s for s in map(span_of, entity_values(tracker, "date")) if s), None)
 
 
-def requested_month(tracker: Any) -> str | None:
+def requested_month(tracker: Any, same_topic: Collection[str] = ()) -> str | None:
     """The month the question is about: the latest message's month entity, else the `month`
-    slot; None when neither holds a valid "YYYY-MM"."""
+    slot — but the slot only when the bot's previous answer was one of `same_topic` (actions),
+    if given, so that a month asked about attendance does not carry into a pay question; None
+    when neither holds a valid "YYYY-MM"."""
+    if same_topic and previous_action(tracker) not in same_topic:
+        return message_month(tracker)
     return message_month(tracker) or month_of(tracker.get_slot("month"))
+
+
+def previous_action(tracker: Any) -> str | None:
+    """The last action the bot ran before the latest user message (action_listen aside)."""
+    events = list(tracker.events or [])
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    for event in reversed(events[:users[-1]] if users else events):
+        if event.get("event") == "action" and event.get("name") != "action_listen":
+            return str(event.get("name"))
+    return None
 
 
 def requested_span(tracker: Any) -> DateSpan | None:

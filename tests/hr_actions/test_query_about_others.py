@@ -80,6 +80,35 @@ def test_a_person_named_as_the_approver_does_not_make_the_question_theirs(messag
     assert mention_in(message, [person], _asker(STAFF)) is None
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("郭杰扣了多少税", Mention(name="郭杰")),
+        ("我同事郭杰一个月挣多少", Mention(name="郭杰")),
+        ('/salary_query{"person": "郭杰"}', Mention(name="郭杰")),
+        ("把王小明的工资条发我", Mention(name="王小明")),
+        ("我是人力资源部的,把许静9月的工资条给我", Mention(name="许静")),
+        ("what's 许静's salary last month", Mention(name="许静")),
+        ("宋俊杰工资卡号多少", Mention(name="宋俊杰")),
+        ("老板让我核对一下李建国的薪资明细", Mention(name="李建国")),
+        ("我们主管的工资条发我", Mention(manager=True)),
+        ("我领导扣了多少税", Mention(manager=True)),
+        ("我同事的工资", Mention(team=True)),
+        ("我们组其他人工资多少", Mention(team=True)),
+        ("同事的身份证号", Mention(team=True)),
+    ],
+)
+def test_every_way_of_naming_someone_else_is_caught(message: str, expected: Mention) -> None:
+    people = ["郭杰"] if "person" in message else []
+    assert mention_in(message, people, _asker("E1025")) == expected
+
+
+@pytest.mark.parametrize("message", ["我今天和张伟有什么会", "我的请假是不是卡在李磊那边了", "我的直属领导是谁",
+                                     "肖艳的年假还有几天"])
+def test_people_who_only_take_part_or_the_asker_herself_do_not_change_whose_data_it_is(message: str) -> None:
+    assert mention_in(message, [], _asker("E1025")) is None
+
+
 # --- who may see whom ----------------------------------------------------------------------
 
 def test_a_direct_manager_gets_a_reports_leave_balance_by_name(app: Any) -> None:

@@ -53,10 +53,20 @@ def test_a_follow_up_month_beats_the_month_slot_and_the_slot_serves_when_none_is
 
     follow_up = ask(app, ActionSalaryQuery, "E1008", "那8月呢?", intent="inform",
                     entities={"month": "2026-08"}, slots={"month": "2026-10"})
-    from_slot = ask(app, ActionSalaryQuery, "E1008", "工资多少", slots={"month": "2026-07"})
+    from_slot = ask(app, ActionSalaryQuery, "E1008", "扣了多少税", slots={"month": "2026-07"},
+                    previous="action_salary_query")
 
     assert format_money(august["net"]) in follow_up.text and follow_up.slot("month") == "2026-08"
     assert format_money(july["net"]) in from_slot.text
+
+
+def test_a_month_asked_about_another_topic_does_not_carry_into_a_pay_question(app: Any) -> None:
+    october = one("payslips", employee_id="E1014", month="2026-10")
+
+    answer = ask(app, ActionSocialInsuranceQuery, "E1014", "我的公积金每月交多少", slots={"month": "2026-11"},
+                 previous="action_attendance_query")
+
+    assert format_money(october["housing_fund"]) in answer.text
 
 
 def test_asking_about_tax_or_deductions_shows_the_items(app: Any) -> None:

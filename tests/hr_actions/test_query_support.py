@@ -76,14 +76,22 @@ def tracker_for(
     intent: str | None = None,
     entities: Mapping[str, Any] | Sequence[tuple[str, Any]] = (),
     slots: Mapping[str, Any] | None = None,
+    previous: str | None = None,
 ) -> Tracker:
+    """The tracker of one message; `previous` names the action that answered the message before
+    (what follow-ups look at)."""
     pairs = list(entities.items()) if isinstance(entities, Mapping) else list(entities)
     message = {
         "text": text,
         "intent": {"name": intent, "confidence": 1.0},
         "entities": [{"entity": name, "value": value} for name, value in pairs],
     }
-    return Tracker(sender, dict(slots or {}), message, [], False, None, {}, "action_listen")
+    events: list[dict[str, Any]] = []
+    if previous is not None:
+        events = [{"event": "user", "text": "", "parse_data": {}}, {"event": "action", "name": previous},
+                  {"event": "action", "name": "action_listen"}]
+    events.append({"event": "user", "text": text, "parse_data": message})
+    return Tracker(sender, dict(slots or {}), message, events, False, None, {}, "action_listen")
 
 
 def ask(
@@ -96,11 +104,12 @@ def ask(
     entities: Mapping[str, Any] | Sequence[tuple[str, Any]] = (),
     slots: Mapping[str, Any] | None = None,
     client_factory: Callable[[], HRSystemsClient] | None = None,
+    previous: str | None = None,
 ) -> Answer:
     """Runs the action once for `sender` with the latest message `text` and its entities."""
     action = action_class(client_factory or (lambda: in_process_client(app)), clock=reference_now)
     dispatcher = CollectingDispatcher()
-    tracker = tracker_for(sender, text, intent=intent, entities=entities, slots=slots)
+    tracker = tracker_for(sender, text, intent=intent, entities=entities, slots=slots, previous=previous)
     events = run(action.run(dispatcher, tracker, {}))
     return Answer(messages=dispatcher.messages, events=events)
 
