@@ -78,6 +78,8 @@ def items_table(payslip: Mapping[str, Any]) -> str:
     """The payslip's items, one per line, deductions with a minus sign, amounts aligned."""
     rows = []
     for item in payslip.get("items") or []:
+        if not item.get("amount"):
+            continue  # "缺勤扣款 -0 元" says nothing
         sign = "-" if item.get("sign") == -1 else ""
         rows.append([_item_name(item, payslip), sign + format_money(item.get("amount") or 0)])
     return format_table(rows, align=["left", "right"])

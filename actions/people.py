@@ -21,6 +21,8 @@ def _masked(profile: Mapping[str, Any], key: str) -> str | None:
     value = profile.get(key)
     if not isinstance(value, str) or not value:
         return None
+    if key == "bank_account":  # one format for everyone, however HRM masked it: "**** 5661"
+        return mask_bank_account(value)
     if profile.get("identifiers_masked") or "*" in value:
         return value
     if key == "phone":

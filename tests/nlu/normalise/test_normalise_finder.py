@@ -163,3 +163,15 @@ def test_finder_results_sorted_and_disjoint() -> None:
     matches = find_values(sentence, REF)
     assert [m.entity for m in matches] == ["date", "duration", "amount", "month"]
     assert all(a.end <= b.start for a, b in pairwise(matches))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("帮我查下E1023十月份的工资条", [(9, 12, "month", "2026-10")]),
+        ("工单OA-2031到谁那了", []),
+        ("LV202600010撤销", []),
+    ],
+)
+def test_finder_reads_codes_as_codes_not_as_numbers(sentence: str, expected: Expected) -> None:
+    assert _triples(find_values(sentence, REF)) == expected

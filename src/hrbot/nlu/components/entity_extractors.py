@@ -113,6 +113,7 @@ class ChineseValueExtractor(Component):
         reference = context.reference_time.date()
         kinds: Mapping[str, str] = self.options["entities"] or {}
         normalised: list[ExtractedEntity] = []
+        unresolved: set[int] = set()
         for entity in doc.entities:
             kind = kinds.get(entity.entity)
             if kind is not None:
@@ -121,7 +122,9 @@ class ChineseValueExtractor(Component):
                 value = resolve(kind, source, reference)
                 if value is None and source != surface:
                     value = resolve(kind, surface, reference)
-                if value is not None and value != entity.value:
+                if value is None:
+                    unresolved.add(id(entity))
+                elif value != entity.value:
                     entity = _with_value(entity, value, self.name)
             normalised.append(entity)
         dimensions = list(self.options["dimensions"] or [])
@@ -131,9 +134,10 @@ class ChineseValueExtractor(Component):
         ]
         value_kinds = set(dimensions)
         contenders = [e for e in normalised if e.entity in value_kinds] + found
-        contenders.sort(
-            key=lambda e: (-(e.end - e.start), 0 if e.extractor == self.name else 1, e.start)
-        )
+        # A value that could not be normalised ("1023十月份" from "E1023十月份") gives way to one
+        # that could ("十月份"), however long it is; among the rest the longest span wins.
+        contenders.sort(key=lambda e: (id(e) in unresolved, -(e.end - e.start),
+                                       0 if e.extractor == self.name else 1, e.start))
         kept: list[ExtractedEntity] = []
         for candidate in contenders:
             if not any(_overlaps(candidate, other) for other in kept):

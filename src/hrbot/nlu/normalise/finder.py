@@ -73,7 +73,7 @@ def find_values(
     if not isinstance(text, str) or not text:
         return []
     wanted = {dimensions} if isinstance(dimensions, str) else set(dimensions)
-    folded = fold_width(text)
+    folded = _without_codes(fold_width(text))
     ref = as_date(reference)
     tagged: list[_Tagged] = []
     for entity, scan in _SCANNERS.items():
@@ -83,6 +83,16 @@ def find_values(
         tagged.extend(_whole_text_amount(folded))
     chosen = select_longest(tagged, len(folded))
     return [ValueMatch(t.start, t.end, t.entity, t.value, text[t.start : t.end]) for t in chosen]
+
+
+_CODE_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,4}-?[0-9]{2,}")
+"""Employee, request and order numbers ("E1023", "OA-2031", "LV202600010")."""
+
+
+def _without_codes(folded: str) -> str:
+    """`folded` with codes blanked out (offsets kept): "E1023十月份" is 十月份 after a code,
+    not the number 3 glued to 十月 — and a code's digits are never an amount or a date."""
+    return _CODE_RE.sub(lambda match: " " * len(match.group()), folded)
 
 
 def _whole_text_amount(folded: str) -> list[_Tagged]:
