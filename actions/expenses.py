@@ -30,7 +30,9 @@ def _claim_line(claim: Mapping[str, Any], today: date) -> str:
     if status == "submitted" and claim.get("current_step"):
         what += f",当前:{claim['current_step']}"
     elif status == "paid" and claim.get("paid_on"):
-        what += f",{_day(claim['paid_on'], today)}到账"
+        paid = day_of(claim["paid_on"])
+        arrives = "预计" if paid is not None and paid > today else ""
+        what += f",{arrives}{_day(claim['paid_on'], today)}到账"
     elif status == "rejected" and claim.get("reject_reason"):
         what += f",原因:{claim['reject_reason']}"
     name = claim.get("category_name") or claim.get("description") or claim.get("category")

@@ -246,6 +246,14 @@ class SystemCall:
         payload = {k: _body_value(v) for k, v in (body or {}).items() if v is not None}
         return await self.client.request(self.system, "POST", path, acting=self.employee_id, body=payload)
 
+    async def preview(self, path: str, body: Mapping[str, Any] | None = None) -> JSON:
+        """A POST that files nothing (a preview): its timeout is a read's, so the employee is
+        not told that something "may have been submitted"."""
+        try:
+            return await self.post(path, body)
+        except SystemTimeout as timeout:
+            raise SystemTimeout(timeout.system, timeout.detail, write=False) from None
+
 
 def _body_value(value: Any) -> Any:
     if isinstance(value, list | tuple):

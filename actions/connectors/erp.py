@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from actions.connectors.client import JSON, SystemCall
-from actions.connectors.errors import SystemTimeout
 
 
 @dataclass(frozen=True)
@@ -47,10 +46,7 @@ class Erp:
         category_name, amount, occurred_on, description, current_step, ...), limit: {amount, per,
         text, section} or None, deadline, approval_steps, problems: [{error, message, section}]
         (every chapter-5 rule it breaks). A timeout is a read's (nothing can have been filed)."""
-        try:
-            return await self._call.post("/erp/reimbursements/preview", asdict(claim))
-        except SystemTimeout as timeout:
-            raise SystemTimeout(timeout.system, timeout.detail, write=False) from None
+        return await self._call.preview("/erp/reimbursements/preview", asdict(claim))
 
     async def submit_reimbursement(self, claim: ClaimInput) -> JSON:
         """Files the claim for the acting employee; the new record (status submitted).

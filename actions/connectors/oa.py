@@ -65,7 +65,7 @@ class Oa:
         """What the request would cost, without filing it: ok, days, dates, approval_steps,
         balance: {year, before, after}, problems: [{error, message, section}] (every rule it breaks),
         notes, approver."""
-        return await self._call.post("/oa/leave-requests/preview", asdict(leave))
+        return await self._call.preview("/oa/leave-requests/preview", asdict(leave))
 
     async def request_leave(self, leave: LeaveInput) -> JSON:
         """Files the request; the new record with notes and balance. RequestRefused (first broken
