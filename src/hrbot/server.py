@@ -5,25 +5,38 @@ closed when the app shuts down."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from hrbot.api.common import ServerState, error_response
 from hrbot.api.conversation_routes import conversation_routes
 from hrbot.api.model_routes import MAX_TEXT_CHARS, MINIMUM_COMPATIBLE_VERSION, model_routes
+from hrbot.channels.configured import ChannelMount
 from hrbot.channels.webchat import webchat_routes, with_browser_root
 
 logger = logging.getLogger(__name__)
 
 
-def create_app(state: ServerState) -> Starlette:
+def create_app(state: ServerState, channels: Sequence[ChannelMount] = ()) -> Starlette:
+    """The app for `state`, with the WeCom/DingTalk `channels` credentials.yml configures."""
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for channel in channels:
+            if channel.start is not None:
+                await channel.start()
         yield
+        for channel in channels:
+            if channel.stop is not None:
+                try:
+                    await channel.stop()
+                except Exception:
+                    logger.exception("the %s channel did not stop cleanly", channel.name)
         if state.assistant is not None:
             await state.assistant.close()
 
@@ -33,7 +46,10 @@ def create_app(state: ServerState) -> Starlette:
             500, "InternalError", "the server failed to handle this request; its log has the details"
         )
 
-    routes = with_browser_root(model_routes(state)) + conversation_routes(state) + webchat_routes(state)
+    routes: list[BaseRoute] = [*with_browser_root(model_routes(state)), *conversation_routes(state),
+                               *webchat_routes(state)]
+    for channel in channels:
+        routes.extend(channel.routes)
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
 
 

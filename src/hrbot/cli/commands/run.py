@@ -60,23 +60,30 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
     import uvicorn
 
     from hrbot.assistant import open_assistant
+    from hrbot.channels.configured import configured_channels, rest_enabled
     from hrbot.cli.commands.common import reference_clock
     from hrbot.model.loading import load_model
     from hrbot.server import ServerState, create_app
+    from hrbot.shared.credentials import read_credentials
     from hrbot.shared.endpoints import read_endpoints
 
     clock = reference_clock(None)
+    credentials = read_credentials(args.credentials)
     model = load_model(model_path(args.model, terminal))
-    trust_sender = _rest_trusts_sender(args) if model.dialogue is not None else False
+    serves_rest = model.dialogue is not None and rest_enabled(credentials)
+    trust_sender = _rest_trusts_sender(args) if serves_rest else False
     endpoints = read_endpoints(args.endpoints if args.endpoints.exists() else None)
     assistant = open_assistant(model, Path.cwd(), endpoints, clock)
     if assistant.processor is None:
         terminal.info("the model has no dialogue part: serving /model/parse only")
     state = ServerState(model, clock, args.auth_token, assistant, args.jwt_secret, args.jwt_method,
                         trust_sender)
+    channels = configured_channels(credentials, state) if model.dialogue is not None else []
+    for channel in channels:
+        terminal.info(f"channel {channel.name} configured")
     gc.collect()
     gc.freeze()  # the model lives as long as the server: keep it out of every later collection
-    app = create_app(state)
+    app = create_app(state, channels)
     port = args.port or DEFAULT_PORT
     terminal.info(f"model {model.path.name} loaded; serving on http://{args.host}:{port}")
     uvicorn.run(app, host=args.host, port=port, log_level="info")
