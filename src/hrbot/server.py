@@ -27,6 +27,8 @@ def create_app(state: ServerState, channels: Sequence[ChannelMount] = ()) -> Sta
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if state.assistant is not None:
+            await state.assistant.stores.start()  # the event broker connects, resends what it kept
         for channel in channels:
             if channel.start is not None:
                 await channel.start()

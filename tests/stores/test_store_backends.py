@@ -1,16 +1,14 @@
 """Tracker stores and review logs behave the same in memory, in SQLite and in PostgreSQL.
 
-PostgreSQL tests use $HRBOT_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test),
-each in a schema of its own that is dropped afterwards. They are skipped only when the server is
-unreachable and $CI is not set; under CI an unreachable server fails them.
+PostgreSQL tests use the server of conftest.py, each in a schema of its own that is dropped
+afterwards. They are skipped only when the server is unreachable and $CI is not set; under CI an
+unreachable server fails them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
-import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,46 +30,12 @@ from hrbot.stores.factory import Stores, create_stores
 from hrbot.stores.review import ReviewItem
 
 T = TypeVar("T")
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ["memory", "sqlite", "postgresql"]
 SQL_BACKENDS = ["sqlite", "postgresql"]
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coroutine)
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The test PostgreSQL server's URL; skip (fail under CI) when it cannot be reached."""
-    url = os.environ.get("HRBOT_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg2://", 1),
-                              connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-    except Exception as error:  # any failure to connect means "no server here"
-        reason = f"PostgreSQL is not reachable at {url} ({type(error).__name__}); " \
-                 "start it or set HRBOT_TEST_POSTGRES_URL"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI is set, so PostgreSQL tests must run: {reason}")
-        pytest.skip(reason)
-    finally:
-        engine.dispose()
-    return url
-
-
-@pytest.fixture
-def postgres_schema(postgres_url: str) -> Iterator[str]:
-    """A schema only this test uses, dropped with everything in it afterwards."""
-    schema = f"hrbot_test_{uuid.uuid4().hex[:12]}"
-    yield schema
-    engine = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg2://", 1))
-    try:
-        with engine.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    finally:
-        engine.dispose()
 
 
 def endpoints_text(backend: str, request: pytest.FixtureRequest) -> str:

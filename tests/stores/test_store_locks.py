@@ -1,10 +1,10 @@
 """The conversation lock: one message of a sender at a time, in arrival order; senders in
-parallel; nothing kept for idle conversations."""
+parallel; nothing kept for idle conversations. (The Redis lock store, shared by processes, is
+tested in test_store_redis_locks.py.)"""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import pytest
 
@@ -209,12 +209,8 @@ def test_store_locks_reject_a_wait_timeout_that_is_not_positive() -> None:
         InMemoryLockStore(wait_timeout=0)
 
 
-def test_store_locks_redis_falls_back_to_memory_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
-    config = parse_endpoints("lock_store:\n  type: redis\n  url: localhost\n", environ={}).lock_store
+def test_store_locks_absent_or_memory_lock_store_is_kept_in_this_process() -> None:
+    config = parse_endpoints("lock_store:\n  type: in_memory\n", environ={}).lock_store
 
-    with caplog.at_level(logging.WARNING, logger="hrbot.stores.factory"):
-        store = create_lock_store(config)
-
-    assert isinstance(store, InMemoryLockStore)
-    assert "redis" in caplog.text and "endpoints.yml:1" in caplog.text
+    assert isinstance(create_lock_store(config), InMemoryLockStore)
     assert isinstance(create_lock_store(None), InMemoryLockStore)

@@ -13,8 +13,16 @@ What hrbot does with each section:
                      dialect/url/port/db/username/password/query/login_db (Rasa's keys, plus
                      `schema`); `type: postgresql`; no type but a full SQLAlchemy `url:`;
                      `type: memory` (or `in_memory`) -> kept in memory only
-    lock_store       absent / `memory` / `in_memory`; `redis` is accepted and recorded
-    event_broker     recorded only
+    lock_store       absent / `memory` / `in_memory`; `redis` with Rasa's RedisLockStore keys
+                     (url (host or redis:// URL), port, db, username, password, use_ssl,
+                     ssl_keyfile/ssl_certfile/ssl_ca_certs, key_prefix, socket_timeout) plus
+                     `lock_lifetime` (seconds a dead process's ticket blocks a conversation)
+    event_broker     `type: pika` (or no type, as in Rasa) with Rasa's PikaEventBroker keys (url
+                     (host or amqp:// URL), port, username, password, queues / queue,
+                     exchange_name, raise_on_failure, should_keep_unpublished_messages,
+                     connection_attempts, retry_delay_in_seconds) plus `buffer_folder` (where
+                     events wait on disk while RabbitMQ is down) and `publish_timeout`;
+                     Kafka and SQL brokers are refused
     models, nlg, nlu recorded; their url must be http/https
 
 Types are normalised: memory stores get `type="memory"`, SQL tracker stores `type="sql"` with
@@ -40,6 +48,7 @@ from hrbot.shared.yaml_reader import YamlDocument, line_of, parse_yaml_text, rea
 MEMORY_TYPE = "memory"
 SQL_TYPE = "sql"
 REDIS_TYPE = "redis"
+PIKA_TYPE = "pika"
 DEFAULT_SQL_DIALECT = "sqlite"
 DEFAULT_SQL_DB = "rasa.db"  # Rasa's default when `type: sql` names no `db`
 
@@ -47,6 +56,8 @@ _MEMORY_NAMES = {"memory", "in_memory", "inmemory", "in-memory"}
 _POSTGRES_NAMES = {"postgresql", "postgres"}
 _RASA_ONLY_TRACKER_STORES = {"redis", "mongod", "mongo", "dynamo"}
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+_RASA_ONLY_EVENT_BROKERS = {"kafka", "sql"}
+_KEY_PREFIX = re.compile(r"^[A-Za-z0-9_\-]+$")
 _RESERVED_KEYS = ("type", "store_type", "url", "token", "token_name", "params", "headers",
                   "basic_auth", "cafile")
 
@@ -278,18 +289,126 @@ class _Reader:
         line = line_of(data, "lock_store")
         if kind == REDIS_TYPE:
             kwargs = dict(config.kwargs)
-            if kwargs.get("port") is not None:
-                parsed = _port(kwargs["port"])
-                if parsed is None:
-                    self.problem(line_of(raw, "port", line),
-                                 f"'lock_store.port' must be a port number, got {kwargs['port']!r}")
-                else:
-                    kwargs["port"] = parsed
+            self.port_option(raw, line, "lock_store", kwargs)
+            self.check_options(raw, line, "lock_store", kwargs, {
+                "db": _NON_NEGATIVE_INT, "username": _TEXT, "password": _TEXT, "use_ssl": _BOOL,
+                "ssl_keyfile": _TEXT, "ssl_certfile": _TEXT, "ssl_ca_certs": _TEXT,
+                "key_prefix": _TEXT, "socket_timeout": _POSITIVE, "lock_lifetime": _POSITIVE,
+            })
+            prefix = kwargs.get("key_prefix")
+            if isinstance(prefix, str) and not _KEY_PREFIX.match(prefix):
+                self.problem(line_of(raw, "key_prefix", line),
+                             f"'lock_store.key_prefix' may only hold letters, digits, '_' and '-', "
+                             f"got {prefix!r}", "write e.g. 'key_prefix: hrbot'")
+            if config.url and "://" in config.url and urlsplit(config.url).scheme not in ("redis", "rediss"):
+                self.problem(line_of(raw, "url", line),
+                             f"'lock_store.url' is not a Redis URL: {config.url!r}",
+                             "write the host (url: localhost) or a URL such as redis://localhost:6379/1")
             return replace(config, type=REDIS_TYPE, kwargs=kwargs)
         self.problem(line_of(raw, "type", line_of(raw, "store_type", line)),
                      f"unknown lock store type '{config.type}'",
                      "use 'type: in_memory' or 'type: redis'; custom lock stores are not supported")
         return None
+
+    def event_broker(self, data: dict[str, Any]) -> EndpointConfig | None:
+        """Rasa's event broker section; only RabbitMQ (`pika`) is supported. As in Rasa, a
+        section without a type is a pika broker."""
+        config = self.section(data, "event_broker")
+        if config is None:
+            return None
+        raw: dict[str, Any] = data["event_broker"]
+        line = line_of(data, "event_broker")
+        type_line = line_of(raw, "type", line_of(raw, "store_type", line))
+        kind = (config.type or PIKA_TYPE).lower()
+        if kind in _RASA_ONLY_EVENT_BROKERS:
+            self.problem(type_line, f"event broker type '{config.type}' is not supported by hrbot",
+                         "use 'type: pika' (RabbitMQ), or remove the section")
+            return None
+        if kind != PIKA_TYPE:
+            self.problem(type_line, f"unknown event broker type '{config.type}'",
+                         "use 'type: pika' (RabbitMQ); custom event broker classes are not supported")
+            return None
+        kwargs = dict(config.kwargs)
+        self.port_option(raw, line, "event_broker", kwargs)
+        self.check_options(raw, line, "event_broker", kwargs, {
+            "username": _TEXT, "password": _TEXT, "queue": _TEXT, "exchange_name": _TEXT,
+            "raise_on_failure": _BOOL, "should_keep_unpublished_messages": _BOOL,
+            "connection_attempts": _POSITIVE_INT, "retry_delay_in_seconds": _POSITIVE,
+            "buffer_folder": _TEXT, "publish_timeout": _POSITIVE,
+        })
+        queues = kwargs.get("queues")
+        if queues is not None and not (
+            (isinstance(queues, str) and queues)
+            or (isinstance(queues, list) and queues and all(isinstance(q, str) and q for q in queues))
+        ):
+            self.problem(line_of(raw, "queues", line),
+                         "'event_broker.queues' must be a list of queue names",
+                         "write e.g. 'queues: [hrbot_events]'")
+        if config.url and "://" in config.url and urlsplit(config.url).scheme not in ("amqp", "amqps"):
+            self.problem(line_of(raw, "url", line), f"'event_broker.url' is not an AMQP URL: {config.url!r}",
+                         "write the host (url: localhost) or a URL such as amqp://localhost:5672")
+        return replace(config, type=PIKA_TYPE, kwargs=kwargs)
+
+    def port_option(self, raw: dict[str, Any], line: int, section: str, kwargs: dict[str, Any]) -> None:
+        """Normalise `kwargs["port"]` to an int, or report it."""
+        if kwargs.get("port") is None:
+            return
+        parsed = _port(kwargs["port"])
+        if parsed is None:
+            self.problem(line_of(raw, "port", line),
+                         f"'{section}.port' must be a port number, got {kwargs['port']!r}")
+        else:
+            kwargs["port"] = parsed
+
+    def check_options(self, raw: dict[str, Any], line: int, section: str, kwargs: dict[str, Any],
+                      kinds: dict[str, str]) -> None:
+        """Report every option of `kwargs` whose value is not of its kind in `kinds`; numbers
+        written as strings ("30") are accepted and converted, as ${ENV} values are strings."""
+        for key, kind in kinds.items():
+            value = kwargs.get(key)
+            if value is None:
+                continue
+            converted = _convert(value, kind)
+            if converted is None:
+                self.problem(line_of(raw, key, line),
+                             f"'{section}.{key}' must be {_KIND_TEXT[kind]}, got {value!r}")
+            else:
+                kwargs[key] = converted
+
+
+_TEXT = "text"
+_BOOL = "bool"
+_POSITIVE = "positive"
+_POSITIVE_INT = "positive_int"
+_NON_NEGATIVE_INT = "non_negative_int"
+_KIND_TEXT = {
+    _TEXT: "a string", _BOOL: "true or false", _POSITIVE: "a positive number",
+    _POSITIVE_INT: "a positive whole number", _NON_NEGATIVE_INT: "a whole number (0 or more)",
+}
+
+
+def _convert(value: Any, kind: str) -> Any:
+    """`value` as `kind`, or None when it is not one."""
+    if kind == _TEXT:
+        return str(value) if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+    if kind == _BOOL:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower() if isinstance(value, str) else None
+        return {"true": True, "false": False}.get(text) if text else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip()) if kind == _POSITIVE else int(value.strip())
+        except ValueError:
+            return None
+    if kind == _POSITIVE:
+        return value if isinstance(value, int | float) and value > 0 else None
+    if not isinstance(value, int):
+        return None
+    minimum = 1 if kind == _POSITIVE_INT else 0
+    return value if value >= minimum else None
 
 
 def _port(value: Any) -> int | None:
@@ -327,7 +446,7 @@ def endpoints_from_document(
         "action_endpoint": reader.action_endpoint,
         "tracker_store": reader.tracker_store,
         "lock_store": reader.lock_store,
-        "event_broker": lambda d: reader.section(d, "event_broker"),
+        "event_broker": reader.event_broker,
         "models": lambda d: reader.url_section(d, "models", "http://localhost:8080/models/model.tar.gz"),
         "nlg": lambda d: reader.url_section(d, "nlg", "http://localhost:5056/nlg"),
         "nlu": lambda d: reader.url_section(d, "nlu", "http://localhost:5005"),

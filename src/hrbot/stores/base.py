@@ -12,12 +12,16 @@ what comes back is what a JSON round trip gives.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
+from typing import Any, Protocol, TypeVar
 
 from hrbot.shared.core.events import Event, InvalidEventError, event_from_dict
 from hrbot.shared.errors import HrbotError
+
+T = TypeVar("T")
 
 MAX_SENDER_ID_LENGTH = 255  # the width of Rasa's `events.sender_id` column
 DEFAULT_DATABASE_FILE = "hrbot.db"
@@ -115,3 +119,16 @@ def event_columns(data: dict[str, Any]) -> tuple[str | None, str | None]:
         intent_name if isinstance(intent_name, str) else None,
         action_name if isinstance(action_name, str) else None,
     )
+
+
+async def run_to_completion(work: Callable[[], Awaitable[T]]) -> T:
+    """Await `work()` to its end even if the caller is cancelled meanwhile, then pass the
+    cancellation on: a lock release or an event hand-over to the broker must not stop half-way
+    because the HTTP request that caused it went away."""
+    task = asyncio.ensure_future(work())
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with suppress(Exception):
+            await task
+        raise

@@ -5,6 +5,10 @@ The engine is synchronous and every query runs in a worker thread (`asyncio.to_t
 event loop never blocks on the database and no async driver is needed. SQLite files are opened
 in WAL mode so that readers do not block the writer; PostgreSQL goes through psycopg2.
 
+Opening a database brings its schema up to date with the Alembic migrations in
+`hrbot.stores.migrations` (a fresh database gets its tables, an older hrbot or Rasa database is
+adopted with its rows); the tables below are only described here, for queries.
+
 Rasa's table, which an existing Rasa database already has and hrbot reads unchanged:
 
     events(id INTEGER PK autoincrement, sender_id VARCHAR(255) NOT NULL (indexed),
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,6 +46,7 @@ from hrbot.stores.base import (
 )
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 _CONNECT_TIMEOUT_SECONDS = 10
 _SQLITE_BUSY_TIMEOUT_SECONDS = 15
@@ -166,8 +172,9 @@ def _create_engine(url: URL, source: Location | None) -> Engine:
 
 class SQLDatabase:
     """One database: its engine, the tables hrbot keeps there and a way to run work on it
-    off the event loop. Creating it connects once, so an unreachable database fails at start
-    with StoreUnavailableError naming the URL (password hidden)."""
+    off the event loop. Creating it connects once and migrates the schema to the newest
+    revision, so an unreachable database fails at start with StoreUnavailableError naming the
+    URL (password hidden)."""
 
     def __init__(self, url: URL | str, *, schema: str | None = None, source: Location | None = None) -> None:
         self.url = _with_driver(make_url(url))
@@ -184,27 +191,44 @@ class SQLDatabase:
         self._closed = False
         try:
             if schema is not None:
-                self.run_sync(lambda conn: conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True)))
-            else:
-                self.run_sync(lambda conn: conn.execute(sa.text("SELECT 1")))
-        except StoreError:
+                self._create_schema(schema)
+            self._migrate()
+        except BaseException:
             self.dispose()
             raise
 
+    def _create_schema(self, schema: str) -> None:
+        """Create `schema` if missing; another process creating it at the same moment is fine."""
+        try:
+            self.run_sync(lambda conn: conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True)))
+        except StoreUnavailableError:
+            raise
+        except StoreError:
+            if not self.run_sync(lambda conn: sa.inspect(conn).has_schema(schema)):
+                raise
+
+    def _migrate(self) -> None:
+        """Upgrade the schema to the newest migration. Two processes migrating one SQLite file
+        at the same moment may collide; the loser finds the work done (or tries once more)."""
+        from hrbot.stores.migrations import upgrade_to_head
+
+        attempts = 2 if self.url.get_backend_name() == "sqlite" else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                if self.run_sync(lambda conn: upgrade_to_head(conn, self.schema)):
+                    logger.info("database %s: schema migrated to the newest revision", self.display_url)
+                return
+            except StoreError:
+                if attempt == attempts:
+                    raise
+
     def table(self, name: str, *columns: sa.Column[Any]) -> sa.Table:
-        """The table `name` of this database, defined once and created if missing."""
+        """The table `name` of this database as queries see it (the migrations create it)."""
         key = f"{self.schema}.{name}" if self.schema else name
         existing = self.metadata.tables.get(key)
         if existing is not None:
             return existing
-        table = sa.Table(name, self.metadata, *columns)
-        try:
-            self.run_sync(lambda conn: table.create(conn, checkfirst=True))
-        except StoreError:
-            # another process may have created it at the same moment
-            if not self.run_sync(lambda conn: sa.inspect(conn).has_table(name, schema=self.schema)):
-                raise
-        return table
+        return sa.Table(name, self.metadata, *columns)
 
     def run_sync(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in one transaction (committed on success); database errors become
@@ -246,7 +270,7 @@ class SQLDatabase:
 
 
 def events_table(database: SQLDatabase) -> sa.Table:
-    """Rasa's `events` table in `database` (created if missing)."""
+    """Rasa's `events` table in `database` (made by migration v0001)."""
     return database.table(
         "events",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

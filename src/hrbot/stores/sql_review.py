@@ -19,7 +19,7 @@ from hrbot.stores.sql import SQLDatabase
 
 
 def review_items_table(database: SQLDatabase) -> sa.Table:
-    """The `review_items` table in `database` (created if missing)."""
+    """The `review_items` table in `database` (made by migration v0001)."""
     return database.table(
         "review_items",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

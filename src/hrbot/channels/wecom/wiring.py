@@ -35,6 +35,7 @@ from hrbot.shared.credentials import Credentials
 
 if TYPE_CHECKING:
     from hrbot.api.common import ServerState
+    from hrbot.stores.factory import Stores
 
 RECENT_EVENTS = 200  # how far back a clicked mapped button key is looked for
 
@@ -52,6 +53,19 @@ class ProcessorDialogue:
         tracker = await self.processor.tracker(sender_id)
         return [BotMessage(event.text, dict(event.data))
                 for event in tracker.events[-RECENT_EVENTS:] if isinstance(event, BotUttered)]
+
+
+def _deduplicator(stores: Stores) -> MessageDeduplicator:
+    """Where message claims go: the Redis of a Redis lock store (shared by every process), else
+    the tracker store's SQL database, else memory (one process)."""
+    from hrbot.stores.redis_dedup import RedisMessageDeduplicator
+    from hrbot.stores.redis_locks import RedisLockStore
+
+    if isinstance(stores.lock_store, RedisLockStore):
+        return RedisMessageDeduplicator(stores.lock_store.settings)
+    if stores.database is not None:
+        return SQLMessageDeduplicator(stores.database)
+    return InMemoryMessageDeduplicator()
 
 
 def wecom_settings(credentials: Credentials) -> WeComSettings | None:
@@ -77,9 +91,6 @@ def open_wecom_channel(
             "the WeCom channel needs a model with a dialogue part: add domain.yml and stories or "
             "rules, then 'hrbot train' (or remove the 'wecom:' section from credentials.yml)"
         )
-    database = assistant.stores.database
-    deduplicator: MessageDeduplicator = (
-        SQLMessageDeduplicator(database) if database is not None else InMemoryMessageDeduplicator()
-    )
+    deduplicator = _deduplicator(assistant.stores)
     api = WeComAPI(settings, transport=transport)
     return WeComChannel(settings, ProcessorDialogue(assistant.processor), api, deduplicator, now=now)

@@ -1,0 +1,1 @@
+"""Alembic revisions of hrbot's SQL database, oldest first."""
