@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run reset-demo train test lint typecheck check benchmark-nlu benchmark-dialogue clean
+.PHONY: install run reset-demo train test lint typecheck check benchmark-nlu benchmark-dialogue benchmark-cs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "hrbot needs Python 3.11 or newer")'
@@ -40,6 +40,9 @@ benchmark-nlu: install
 
 benchmark-dialogue: install
 	$(BIN)/python benchmarks/dialogue/run.py
+
+benchmark-cs: install
+	$(BIN)/python benchmarks/cs/run.py
 
 clean:
 	rm -rf $(VENV) models results .pytest_cache .mypy_cache .ruff_cache

@@ -14,7 +14,7 @@ from hrbot.cli.terminal import Terminal
 from hrbot_test_support import REFERENCE_TIME_TEXT, TINY_NLU
 
 MakeProject = Callable[..., Path]
-COMMANDS = [["train"], ["parse"], ["shell"], ["test"], ["data"], ["data", "validate"], ["run"], ["demo"]]
+COMMANDS = [["train"], ["parse"], ["shell"], ["test"], ["data"], ["data", "validate"], ["run"], ["demo"], ["cs"]]
 
 
 class Run:

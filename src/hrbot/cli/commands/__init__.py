@@ -1,5 +1,5 @@
 """One module per command; each has `add_parser(subparsers)` and sets `handler`."""
 
-from hrbot.cli.commands import data, demo, parse, run, shell, test, train
+from hrbot.cli.commands import cs, data, demo, parse, run, shell, test, train
 
-ALL = (train, parse, shell, test, data, run, demo)
+ALL = (train, parse, shell, test, data, run, demo, cs)
