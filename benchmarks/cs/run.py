@@ -6,7 +6,7 @@ attribute and report a year of sessions.
     python benchmarks/cs/run.py --quick    # fewer seeds and days; writes results/quick/
 
 Writes results.json, summary.md and accuracy.png to benchmarks/cs/results/ (or --out),
-prints the summary and reports progress on stderr. See benchmarks/cs/RESULTS.md.
+prints the summary and reports progress on stderr. See benchmarks/README.md.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Every tie-breaker turns the candidates (with their presence weights) into probabilities.
 They are registered by name in one place; the benchmark compares them on constructed data
 with known answers, and the engine's default is the one that measured best (see
-benchmarks/cs/RESULTS.md):
+benchmarks/README.md):
 
     style        learned: each agent's habits (naive Bayes + EM, `hrbot.cs.style`)
     split        rule: probability in proportion to presence; credit shared out equally
