@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
@@ -18,12 +19,19 @@ from hrbot.api.conversation_routes import conversation_routes
 from hrbot.api.model_routes import MAX_TEXT_CHARS, MINIMUM_COMPATIBLE_VERSION, model_routes
 from hrbot.channels.configured import ChannelMount
 from hrbot.channels.webchat import webchat_routes, with_browser_root
+from hrbot.console import console_mount
+from hrbot.ops.log_context import RequestIdMiddleware
+from hrbot.ops.routes import Operations, operations, ops_routes
 
 logger = logging.getLogger(__name__)
 
 
-def create_app(state: ServerState, channels: Sequence[ChannelMount] = ()) -> Starlette:
-    """The app for `state`, with the WeCom/DingTalk `channels` credentials.yml configures."""
+def create_app(
+    state: ServerState, channels: Sequence[ChannelMount] = (), ops: Operations | None = None
+) -> Starlette:
+    """The app for `state`, with the WeCom/DingTalk `channels` credentials.yml configures and the
+    health, readiness and metrics endpoints of `ops` (made for `state` when not given)."""
+    ops = ops if ops is not None else operations(state)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -48,11 +56,14 @@ def create_app(state: ServerState, channels: Sequence[ChannelMount] = ()) -> Sta
             500, "InternalError", "the server failed to handle this request; its log has the details"
         )
 
-    routes: list[BaseRoute] = [*with_browser_root(model_routes(state)), *conversation_routes(state),
-                               *webchat_routes(state)]
+    replies = {channel.name: channel.reply for channel in channels if channel.reply is not None}
+    routes: list[BaseRoute] = [*with_browser_root(model_routes(state)), *ops_routes(state, ops),
+                               *conversation_routes(state), *webchat_routes(state),
+                               console_mount(state, reply_channels=replies)]
     for channel in channels:
         routes.extend(channel.routes)
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error},
+                     middleware=[Middleware(RequestIdMiddleware)])
 
 
 __all__ = ["MAX_TEXT_CHARS", "MINIMUM_COMPATIBLE_VERSION", "ServerState", "create_app", "error_response"]

@@ -62,6 +62,7 @@ def test_wecom_and_dingtalk_sections_put_their_webhooks_on_the_server(
     channels = configured_channels(_credentials(tmp_path, WECOM + DINGTALK_HTTP), state)
 
     assert [channel.name for channel in channels] == ["wecom", "dingtalk"]
+    assert [channel.reply.name for channel in channels if channel.reply] == ["wecom", "dingtalk"]
     paths = {route.path for route in create_app(state, channels).routes if isinstance(route, Route)}
     assert {"/webhooks/wecom/webhook", "/webhooks/dingtalk/webhook"} <= paths
     asyncio.run(assistant.close())

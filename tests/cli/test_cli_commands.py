@@ -14,7 +14,8 @@ from hrbot.cli.terminal import Terminal
 from hrbot_test_support import REFERENCE_TIME_TEXT, TINY_NLU
 
 MakeProject = Callable[..., Path]
-COMMANDS = [["train"], ["parse"], ["shell"], ["test"], ["data"], ["data", "validate"], ["run"], ["demo"], ["cs"]]
+COMMANDS = [["train"], ["parse"], ["shell"], ["test"], ["data"], ["data", "validate"], ["run"], ["demo"],
+            ["cs"], ["console"], ["audit"], ["export"], ["import"]]
 
 
 class Run:

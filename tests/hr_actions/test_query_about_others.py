@@ -103,8 +103,8 @@ def test_every_way_of_naming_someone_else_is_caught(message: str, expected: Ment
     assert mention_in(message, people, _asker("E1025")) == expected
 
 
-@pytest.mark.parametrize("message", ["我今天和张伟有什么会", "我的请假是不是卡在李磊那边了", "我的直属领导是谁",
-                                     "肖艳的年假还有几天"])
+@pytest.mark.parametrize("message", ["我今天和张伟有什么会", "我的请假是不是卡在李磊那边了",
+                                     "我的直属领导是谁", "肖艳的年假还有几天"])
 def test_people_who_only_take_part_or_the_asker_herself_do_not_change_whose_data_it_is(message: str) -> None:
     assert mention_in(message, [], _asker("E1025")) is None
 

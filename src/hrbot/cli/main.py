@@ -14,6 +14,7 @@ ENVIRONMENT_HELP = """environment variables:
   HRBOT_CACHE_DIR      where rebuildable caches live (default: $XDG_CACHE_HOME/hrbot)
   HRBOT_REFERENCE_TIME fixed 'now' for resolving dates (ISO 8601), e.g. for demos
   HRBOT_TIMEZONE       time zone of the reference time (default: Asia/Shanghai)
+  HRBOT_LOG_FORMAT     text (default) or json: one JSON object per log line, personal data masked
 """
 
 
@@ -25,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"hrbot {__version__}")
+    parser.add_argument("--log-format", choices=["text", "json"], default=None,
+                        help="log lines as text or as JSON objects with personal data masked "
+                             "(default: $HRBOT_LOG_FORMAT, else text)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in commands.ALL:
         module.add_parser(subparsers)
@@ -41,6 +45,9 @@ def main(argv: Sequence[str] | None = None, terminal: Terminal | None = None) ->
 
     terminal = terminal or Terminal()
     try:
+        from hrbot.ops.logs import configure_logging, log_format
+
+        configure_logging(log_format(args.log_format))
         return int(args.handler(args, terminal))
     except HrbotError as error:
         terminal.error(str(error))

@@ -1,5 +1,5 @@
 """One module per command; each has `add_parser(subparsers)` and sets `handler`."""
 
-from hrbot.cli.commands import cs, data, demo, parse, run, shell, test, train
+from hrbot.cli.commands import audit, console, cs, data, demo, export, import_, parse, run, shell, test, train
 
-ALL = (train, parse, shell, test, data, run, demo, cs)
+ALL = (train, parse, shell, test, data, run, demo, cs, console, audit, export, import_)

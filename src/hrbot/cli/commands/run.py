@@ -83,10 +83,16 @@ def handle(args: argparse.Namespace, terminal: Terminal) -> int:
         terminal.info(f"channel {channel.name} configured")
     gc.collect()
     gc.freeze()  # the model lives as long as the server: keep it out of every later collection
-    app = create_app(state, channels)
+    from uvicorn.config import LOGGING_CONFIG
+
+    from hrbot.ops.logs import log_format, logging_config
+    from hrbot.ops.routes import operations
+
+    app = create_app(state, channels, operations(state, action_endpoint=endpoints.action_endpoint))
     port = args.port or DEFAULT_PORT
     terminal.info(f"model {model.path.name} loaded; serving on http://{args.host}:{port}")
-    uvicorn.run(app, host=args.host, port=port, log_level="info")
+    uvicorn.run(app, host=args.host, port=port, log_level="info",
+                log_config=logging_config(log_format(getattr(args, "log_format", None))) or LOGGING_CONFIG)
     return 0
 
 

@@ -1,0 +1,1 @@
+"""The console's sections (see `hrbot.console.sections`), one module each."""
