@@ -388,6 +388,20 @@ def test_a_message_left_unanswered_by_a_reload_is_kept_and_its_retry_does_not_se
     assert [m["text"] for m in demo_bot.history("E3010") if m["role"] == "user"] == ["你好"]
 
 
+def test_a_message_the_server_adds_later_appears_without_a_reload(page: Page, demo_bot: LiveBot) -> None:
+    page.log_in_as("E3009")
+    page.type("你好")
+    page.wait_for_message("bot", GREETING)
+
+    # an HR agent who took the conversation over answers through the server, not the page
+    response = httpx.post(f"{demo_bot.url}/conversations/E3009/tracker/events",
+                          json={"event": "bot", "text": "您好,我是HR小王,这就为您查。"}, timeout=10)
+    assert response.status_code == 200, response.text
+
+    page.wait_for_message("bot", "您好,我是HR小王,这就为您查。", count=1)
+    assert page.messages()[-1] == ("bot", "您好,我是HR小王,这就为您查。")
+
+
 def test_the_page_fits_a_phone_screen(page: Page) -> None:
     page.log_in_as("E3009")
     page.type("1234567890" * 12)

@@ -23,6 +23,7 @@
     outbox: "hrbot.webchat.outbox:"
   };
   var RECONNECT_DELAYS_MS = [500, 1000, 2000, 3000, 5000];
+  var POLL_MS = 4000;      // how often an idle page looks for messages it did not ask for (an HR agent's)
   var NETWORK_TROUBLE = [0, 502, 503, 504];
 
   var ui = {};
@@ -40,6 +41,7 @@
     reconnectAttempt: 0,
     reconnectTimer: null,
     checking: false,       // a reconnection check is under way
+    shown: "",             // what the last history shown ends with (to notice new messages)
     composing: false
   };
 
@@ -302,11 +304,32 @@
       state.outbox = state.outbox.filter(function (item) { return !arrived.has(item.id); });
       saveOutbox();
       showWho();
+      state.shown = historyMark(history);
       renderConversation(history);
       return history;
     }
     refused(result, null);
     return null;
+  }
+
+  function historyMark(history) {
+    var messages = history.messages;
+    return messages.length + ":" + JSON.stringify(messages[messages.length - 1] || null);
+  }
+
+  /** Messages can arrive without being asked for: an HR agent who took the conversation over
+   *  answers through the server. An idle, visible page looks for them now and then. */
+  async function poll() {
+    if (document.hidden || !state.online || !state.ready || state.busy || state.checking
+        || state.outbox.length || state.composing) { return; }
+    var result = await call(historyUrl(), { headers: authHeaders() });
+    if (!result.ok || !result.body || !Array.isArray(result.body.messages)) { return; }
+    if (state.busy || state.outbox.length) { return; }    // a send started meanwhile: it shows its own
+    var mark = historyMark(result.body);
+    if (mark !== state.shown) {
+      state.shown = mark;
+      renderConversation(result.body);
+    }
   }
 
   /** Say why the server turned a request down; `item` is the message concerned, if any. */
@@ -559,6 +582,7 @@
       askIdentity("");
     });
     window.addEventListener("online", function () { if (!state.online) { checkConnection(); } });
+    window.setInterval(poll, POLL_MS);
     window.addEventListener("hashchange", function () {
       // the portal sent this tab a new token: start again with it
       if (/(^#|&)token=/.test(window.location.hash)) { takeTokenFromFragment(); window.location.reload(); }
