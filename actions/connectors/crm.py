@@ -32,3 +32,11 @@ class Crm:
         """employee_id, month, sessions, avg_first_response_seconds, resolution_rate, avg_rating,
         rated_sessions, by_account (the same per account), ambiguous_sessions, rule."""
         return await self._call.get("/crm/performance", {"month": month, "employee_id": employee_id})
+
+    async def attribution_inputs(self, month: str) -> JSON:
+        """One month's raw attribution inputs in company.json's shape (handbook 7.2): month, from,
+        to, scope ("all", "team", "none"), agents (whose figures the acting employee may see),
+        company {timezone}, employees [{id, name}], cs_accounts, cs_agent_nicknames,
+        cs_account_shifts (every login to the accounts in scope overlapping the month) and
+        cs_sessions (those starting in the month); empty tables for non-CS employees."""
+        return await self._call.get("/crm/attribution-inputs", {"month": month})

@@ -83,6 +83,34 @@ class Hrm:
         """employee_id, reviews: [{period, score, grade, reviewer, ...}] newest first, grade_scale."""
         return await self._call.get("/hrm/performance", {"period": period, "employee_id": employee_id})
 
+    async def dispute_eligibility(self) -> JSON:
+        """The acting employee's review results and their dispute window (handbook 7.3):
+        reviews: [{period, score, grade, reviewer{id,name,title}, published_on, deadline, open,
+        problem (why not, or None), dispute_id}] newest first, rule, next_feedback_window {start, end}."""
+        return await self._call.get("/hrm/performance-disputes/eligible")
+
+    async def performance_disputes(self, role: str | None = None) -> JSON:
+        """disputes the acting employee filed, those addressed to them as reviewer, all for HR
+        (`role` "filed" or "to_review" keeps one kind), newest first: [{id, period, reason,
+        status, status_name, relation, employee, reviewer, review, submitted_at, deadline,
+        replies (for the employee: delivered ones only), pending_replies [{deliver_at}],
+        next_delivery_at}], next_feedback_window {start, end}."""
+        return await self._call.get("/hrm/performance-disputes", {"role": role})
+
+    async def performance_dispute(self, dispute_id: str) -> JSON:
+        """One dispute as above; NotFound unless the acting employee filed it, reviews it or is HR."""
+        return await self._call.get(f"/hrm/performance-disputes/{dispute_id}")
+
+    async def file_performance_dispute(self, period: str, reason: str) -> JSON:
+        """Disputes the acting employee's result of `period` ("2026Q3"): the dispute (id, reviewer,
+        deadline, ...). RequestRefused (dispute_window_closed, already_disputed, no_review, ...)."""
+        return await self._call.post("/hrm/performance-disputes", {"period": period, "reason": reason})
+
+    async def reply_performance_dispute(self, dispute_id: str, text: str) -> JSON:
+        """The reviewer's reply: the dispute plus reply {text, replied_at, deliver_at, window}.
+        NotAuthorized (403) for anyone but the dispute's reviewer, NotFound if not visible."""
+        return await self._call.post(f"/hrm/performance-disputes/{dispute_id}/replies", {"text": text})
+
     async def positions(self) -> JSON:
         """positions the acting employee hires for (all for HR): [{id, title, department, open,
         hiring_manager, candidates_by_stage, in_process, ...}]; others get an empty list."""

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from backend_test_support import REPO, Api
 from hr_backend.api.erp import read_claim, read_material
+from hr_backend.api.hrm_disputes import read_dispute, read_reply
 from hr_backend.api.oa_leave import read_leave
 from hr_backend.api.oa_meetings import read_meeting
 from hr_backend.api.oa_work import read_correction
@@ -17,6 +18,8 @@ from hr_backend.api.schemas import BODIES
 from starlette.routing import Route
 
 FULL_BODIES: dict[str, tuple[Callable[[Body], Any], dict[str, Any]]] = {
+    "DisputeInput": (read_dispute, {"period": "2026Q3", "reason": "x"}),
+    "DisputeReplyInput": (read_reply, {"text": "x"}),
     "LeaveInput": (
         read_leave,
         {

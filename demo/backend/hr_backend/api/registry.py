@@ -5,7 +5,9 @@ from __future__ import annotations
 from hr_backend.api import (
     admin,
     crm,
+    crm_attribution,
     erp,
+    hrm_disputes,
     hrm_people,
     hrm_records,
     hrm_talent,
@@ -21,10 +23,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *hrm_people.ENDPOINTS,
     *hrm_records.ENDPOINTS,
     *hrm_talent.ENDPOINTS,
+    *hrm_disputes.ENDPOINTS,
     *erp.ENDPOINTS,
     *oa_leave.ENDPOINTS,
     *oa_work.ENDPOINTS,
     *oa_meetings.ENDPOINTS,
     *crm.ENDPOINTS,
+    *crm_attribution.ENDPOINTS,
     *pms.ENDPOINTS,
 )

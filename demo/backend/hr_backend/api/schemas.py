@@ -17,6 +17,14 @@ DATE: JSON = {"type": "string", "format": "date"}
 DATETIME: JSON = {"type": "string", "format": "date-time"}
 
 BODIES: dict[str, JSON] = {
+    "DisputeInput": {"type": "object", "required": ["period", "reason"], "properties": {
+        "period": {"type": "string", "pattern": r"^\d{4}Q[1-4]$",
+                   "description": "the review period disputed, e.g. 2026Q3 (handbook 7.3)"},
+        "reason": {"type": "string", "maxLength": 1000}}},
+    "DisputeReplyInput": {"type": "object", "required": ["text"], "properties": {
+        "text": {"type": "string", "maxLength": 1000,
+                 "description": "delivered in the next Thursday 19:00-21:00 feedback window "
+                                "(handbook 7.3)"}}},
     "LeaveInput": {
         "type": "object",
         "required": ["leave_type", "start"],
