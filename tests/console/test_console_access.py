@@ -14,8 +14,10 @@ from hrbot.console.roles import ROLE_PERMISSIONS, Permission, Role
 PAGES = {"/inbox": Permission.INBOX, "/transcripts": Permission.TRANSCRIPTS, "/audit": Permission.AUDIT,
          "/accounts": Permission.ACCOUNTS, "/inbox.json": Permission.INBOX,
          f"/transcripts/{EMPLOYEE}": Permission.TRANSCRIPTS, f"/conversations/{EMPLOYEE}": Permission.INBOX,
-         "/audit/export?format=csv": Permission.AUDIT}
-NAV = {"/inbox": "待处理", "/transcripts": "会话记录", "/audit": "审计日志", "/accounts": "账号管理"}
+         "/audit/export?format=csv": Permission.AUDIT, "/review": Permission.ANNOTATION,
+         "/retrain": Permission.TRAINING, "/analytics": Permission.ANALYTICS}
+NAV = {"/inbox": "待处理", "/transcripts": "会话记录", "/review": "审阅标注", "/retrain": "重新训练",
+       "/analytics": "数据分析", "/audit": "审计日志", "/accounts": "账号管理"}
 
 
 def nav_links(html: str) -> list[str]:

@@ -306,8 +306,8 @@ def console(driver: Any, server: LiveServer) -> Console:
 
 @pytest.mark.parametrize("username, pages, forbidden", [
     (AGENT, ["待处理", "会话记录"], "/audit"),
-    (DESIGNER, ["会话记录"], "/inbox"),
-    (ADMIN, ["待处理", "会话记录", "审计日志", "账号管理"], None),
+    (DESIGNER, ["会话记录", "审阅标注", "重新训练"], "/inbox"),
+    (ADMIN, ["待处理", "会话记录", "审阅标注", "重新训练", "数据分析", "审计日志", "账号管理"], None),
 ])
 def test_each_role_logs_in_and_sees_only_its_pages(
     console: Console, username: str, pages: list[str], forbidden: str | None

@@ -24,9 +24,12 @@ from hrbot.console.context import ConsoleContext
 from hrbot.console.delivery import ReplyChannel
 from hrbot.console.employees import EmployeeDirectory
 from hrbot.console.pages.accounts import accounts_section
+from hrbot.console.pages.analytics import analytics_section
 from hrbot.console.pages.audit import audit_section
 from hrbot.console.pages.auth import auth_section
 from hrbot.console.pages.inbox import inbox_section
+from hrbot.console.pages.retrain import retrain_section
+from hrbot.console.pages.review import review_section
 from hrbot.console.pages.static import static_section
 from hrbot.console.pages.transcripts import transcripts_section
 from hrbot.console.passwords import Passwords
@@ -41,6 +44,9 @@ SECTIONS: tuple[SectionFactory, ...] = (
     auth_section,
     inbox_section,
     transcripts_section,
+    review_section,
+    retrain_section,
+    analytics_section,
     audit_section,
     accounts_section,
 )
