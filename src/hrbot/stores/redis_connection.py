@@ -23,6 +23,11 @@ DEFAULT_REDIS_PORT = 6379
 DEFAULT_REDIS_DB = 1  # Rasa's RedisLockStore default
 DEFAULT_LOCK_LIFETIME = 60.0  # seconds, Rasa's TICKET_LOCK_LIFETIME default
 DEFAULT_SOCKET_TIMEOUT = 10.0  # seconds, Rasa's default
+HEALTH_CHECK_INTERVAL = 1.0
+"""Seconds a pooled connection may sit idle before it is PINGed ahead of its next command.
+After Redis restarted (or a network cut), the pool still holds the dead connections; the PING
+finds out and reconnects, instead of the command failing. A command itself is never sent
+twice: a lock ticket taken twice would hold up its conversation for `lock_lifetime`."""
 
 
 @dataclass(frozen=True)
@@ -139,11 +144,20 @@ class RedisConnection:
         finally:
             client.close()
 
+    def _async_options(self) -> dict[str, Any]:
+        """`_options`, plus the idle-connection check and a single, immediate reconnect (the
+        default retries with back-off would keep a message waiting seconds while Redis is down)."""
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+
+        return {**self._options(), "health_check_interval": HEALTH_CHECK_INTERVAL,
+                "retry": Retry(NoBackoff(), 1)}
+
     def client(self) -> Any:
         """The redis.asyncio client of the running loop."""
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            self._client = self._module.asyncio.Redis.from_url(self.settings.url, **self._options())
+            self._client = self._module.asyncio.Redis.from_url(self.settings.url, **self._async_options())
             self._scripts = {
                 name: self._client.register_script(source) for name, source in self._sources.items()
             }

@@ -40,18 +40,22 @@ logger = logging.getLogger(__name__)
 _FIRST_POLL = 0.005
 _LONGEST_POLL = 0.05
 
-# KEYS: counter, tickets. ARGV: lifetime in ms. Returns the new ticket's number.
+# KEYS: counter, tickets. ARGV: lifetime in ms, random suffix. Drops expired tickets, takes a
+# new one (its number is higher than any other's). Returns {the new ticket, 1 when it is the only
+# live ticket (its turn has come: the common case, answered without a second round trip), else 0}.
 _TAKE = """
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local lifetime = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now_ms)
 local number = redis.call('INCR', KEYS[1])
 local member = string.format('%020d', number) .. ':' .. ARGV[2]
 redis.call('ZADD', KEYS[2], now_ms + lifetime, member)
 for _, key in ipairs(KEYS) do
   if redis.call('PTTL', key) < lifetime then redis.call('PEXPIRE', key, lifetime) end
 end
-return member
+if redis.call('ZCARD', KEYS[2]) == 1 then return {member, 1} end
+return {member, 0}
 """
 
 # KEYS: counter, tickets. ARGV: member, lifetime in ms. Drops expired tickets, renews the
@@ -117,10 +121,11 @@ class RedisLockStore:
     @asynccontextmanager
     async def lock(self, sender_id: str) -> AsyncIterator[None]:
         keys = self._keys(sender_id)
-        member = await self._take(keys)
+        member, alone = await self._take(keys)
         try:
-            async with asyncio.timeout(self.wait_timeout):
-                member = await self._wait_for_turn(sender_id, keys, member)
+            if not alone:
+                async with asyncio.timeout(self.wait_timeout):
+                    member = await self._wait_for_turn(sender_id, keys, member)
         except TimeoutError:
             await self._release(sender_id, keys, member)
             raise LockTimeoutError(
@@ -139,8 +144,10 @@ class RedisLockStore:
                 await keeper
             await self._release(sender_id, keys, member)
 
-    async def _take(self, keys: list[str]) -> str:
-        return str(await self._redis.run("take", keys, [self._lifetime_ms, secrets.token_hex(8)]))
+    async def _take(self, keys: list[str]) -> tuple[str, bool]:
+        """A new ticket, and whether no other ticket is alive (then it is this one's turn)."""
+        member, alone = await self._redis.run("take", keys, [self._lifetime_ms, secrets.token_hex(8)])
+        return str(member), int(alone) == 1
 
     async def _wait_for_turn(self, sender_id: str, keys: list[str], member: str) -> str:
         """Poll until `member` is the lowest live ticket (renewing it each time); a ticket that
@@ -156,7 +163,7 @@ class RedisLockStore:
                     "this process was stalled for more than %s s); it queues again at the back",
                     sender_id, self.settings.lock_lifetime,
                 )
-                member = await self._take(keys)
+                member, _ = await self._take(keys)
                 continue
             await asyncio.sleep(pause)
             pause = min(pause * 2, _LONGEST_POLL)
