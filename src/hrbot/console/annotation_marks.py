@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from hrbot.stores.migrations import lock_schema_changes
 from hrbot.stores.sql import SQLDatabase
 
 CHUNK = 500
@@ -51,7 +52,11 @@ class ReviewMarks:
             sa.Column("reviewed_at", sa.Float, nullable=False),
         )
         table = self.table
-        database.run_sync(lambda conn: database.metadata.create_all(conn, tables=[table], checkfirst=True))
+        def create(connection: Connection) -> None:
+            lock_schema_changes(connection, database.metadata.schema)  # processes may start together
+            database.metadata.create_all(connection, tables=[table], checkfirst=True)
+
+        database.run_sync(create)
 
     async def save(self, marks: Iterable[ReviewMark]) -> None:
         rows = [mark.__dict__ for mark in marks]

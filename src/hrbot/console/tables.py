@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from hrbot.stores.migrations import lock_schema_changes
 from hrbot.stores.sql import SQLDatabase
 
 T = TypeVar("T")
@@ -100,6 +101,7 @@ def console_tables(database: SQLDatabase) -> ConsoleTables:
     own = [tables.accounts, tables.sessions, tables.claims, tables.audit, tables.audit_head]
 
     def create(connection: Connection) -> None:
+        lock_schema_changes(connection, database.metadata.schema)  # several processes may start at once
         database.metadata.create_all(connection, tables=own, checkfirst=True)
 
     database.run_sync(create)

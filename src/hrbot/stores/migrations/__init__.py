@@ -44,6 +44,16 @@ def current_revision(connection: Connection, schema: str | None) -> str | None:
     return connection.execute(sa.select(table.c.version_num)).scalar()
 
 
+def lock_schema_changes(connection: Connection, schema: str | None = None) -> None:
+    """On PostgreSQL, wait until no other process is changing this schema (until the
+    transaction of `connection` ends): tables created with a check first (`checkfirst=True`)
+    would otherwise race when several processes start at once. Nothing to do on SQLite, whose
+    writes are serialised."""
+    if connection.dialect.name == "postgresql":
+        key = zlib.crc32(f"hrbot-migrations:{schema or ''}".encode()) - 2**31
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def upgrade_to_head(connection: Connection, schema: str | None = None) -> bool:
     """Bring the database on `connection` (inside a transaction) to HEAD_REVISION; True when
     anything had to be done."""
