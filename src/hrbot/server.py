@@ -22,6 +22,7 @@ from hrbot.channels.webchat import webchat_routes, with_browser_root
 from hrbot.console import console_mount
 from hrbot.ops.log_context import RequestIdMiddleware
 from hrbot.ops.routes import Operations, operations, ops_routes
+from hrbot.stores.base import StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,10 @@ def create_app(
         if state.assistant is not None:
             await state.assistant.close()
 
+    async def store_unavailable(request: Request, error: Exception) -> Response:
+        logger.error("%s %s: the conversation store failed: %s", request.method, request.url.path, error)
+        return error_response(503, "ServiceUnavailable", f"the conversation store is unavailable: {error}")
+
     async def internal_error(request: Request, error: Exception) -> Response:
         logger.exception("%s %s failed", request.method, request.url.path, exc_info=error)
         return error_response(
@@ -62,7 +67,8 @@ def create_app(
                                console_mount(state, reply_channels=replies)]
     for channel in channels:
         routes.extend(channel.routes)
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error},
+    return Starlette(routes=routes, lifespan=lifespan,
+                     exception_handlers={StoreError: store_unavailable, Exception: internal_error},
                      middleware=[Middleware(RequestIdMiddleware)])
 
 
