@@ -10,6 +10,8 @@ frequency 0 (which jieba splits by force).
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -186,3 +188,27 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def browser_binaries(what: str) -> tuple[str, str]:
+    """Debian's chromium and chromedriver from the PATH for the browser test of `what`; skip
+    when they are absent, except under CI, which must run it."""
+    import pytest
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if browser and driver:
+        return browser, driver
+    reason = (f"the {what} browser test needs chromium and chromedriver on the PATH "
+              "(Debian: apt-get install chromium chromium-driver)")
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason + "; CI must run it")
+    pytest.skip(reason)

@@ -9,9 +9,6 @@ no browser is downloaded. Under CI (CI=true) a missing browser fails the test in
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,32 +29,12 @@ from webchat_project import GREETING, LEAVE_REPLY, SALARY_REPLY, open_chat_assis
 
 from hrbot.server import ServerState, create_app
 from hrbot.shared.clock import fixed_clock
-from hrbot_test_support import REFERENCE_TIME
+from hrbot_test_support import REFERENCE_TIME, browser_binaries, free_port
 
 pytestmark = pytest.mark.integration
 
 SECRET = "webchat-browser-test-secret-of-32-bytes-at-least"
 PHONE_WIDTH, PHONE_HEIGHT = 390, 844
-
-
-def browser_binaries() -> tuple[str, str]:
-    """chromium and chromedriver from the PATH; skip (fail under CI) when they are absent."""
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if browser and driver:
-        return browser, driver
-    reason = ("the web chat browser test needs chromium and chromedriver on the PATH "
-              "(Debian: apt-get install chromium chromium-driver)")
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason + "; CI must run it")
-    pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class LiveBot:
@@ -129,7 +106,7 @@ class LiveBot:
 
 @pytest.fixture(scope="module")
 def binaries() -> tuple[str, str]:
-    return browser_binaries()
+    return browser_binaries("web chat")
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
-import shutil
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -57,32 +54,12 @@ from hrbot.console.tables import console_tables, open_console_database
 from hrbot.server import ServerState, create_app
 from hrbot.shared.clock import fixed_clock
 from hrbot.shared.endpoints import parse_endpoints
-from hrbot_test_support import REFERENCE_TIME
+from hrbot_test_support import REFERENCE_TIME, browser_binaries, free_port
 
 pytestmark = pytest.mark.integration
 
 COOKIE = "__Host-hrbot-console"
 SCRIPT_MESSAGE = '<b>加粗</b><img src=x onerror="document.title=\'pwned\'">工资不对'
-
-
-def browser_binaries() -> tuple[str, str]:
-    """chromium and chromedriver from the PATH; skip (fail under CI) when they are absent."""
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if browser and driver:
-        return browser, driver
-    reason = ("the console browser test needs chromium and chromedriver on the PATH "
-              "(Debian: apt-get install chromium chromium-driver)")
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason + "; CI must run it")
-    pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class EmployeeApp:
@@ -225,7 +202,7 @@ def employee_app() -> Iterator[EmployeeApp]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, employee_app: EmployeeApp) -> Iterator[LiveServer]:
-    browser_binaries()
+    browser_binaries("console")
     project, model = train_console_project(tmp_path_factory.mktemp("console-browser"))
     (project / "credentials.yml").write_text(
         f"rest:\ncallback:\n  url: http://127.0.0.1:{employee_app.port}/hrbot\n", encoding="utf-8")
@@ -241,7 +218,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, employee_app: EmployeeApp) 
 
 @pytest.fixture(scope="module")
 def driver(server: LiveServer) -> Iterator[Any]:
-    browser, chromedriver = browser_binaries()
+    browser, chromedriver = browser_binaries("console")
     options = webdriver.ChromeOptions()
     options.binary_location = browser
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
