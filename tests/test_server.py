@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ import pytest
 from hrbot import __version__
 from hrbot.server import MAX_TEXT_CHARS, ServerState, create_app
 from hrbot.shared.clock import fixed_clock
-from hrbot_test_support import REFERENCE_TIME, REFERENCE_TIME_TEXT
+from hrbot_test_support import REFERENCE_TIME, REFERENCE_TIME_TEXT, free_port
 
 OTHER_DAY = datetime.fromisoformat("2026-01-10T09:00:00+08:00")
 
@@ -196,13 +195,6 @@ def test_server_token_auth_refuses_requests_without_the_token(
 def test_server_token_auth_leaves_hello_and_version_open(secured_app: Any) -> None:
     assert request(secured_app, "GET", "/").status_code == 200
     assert request(secured_app, "GET", "/version").status_code == 200
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture

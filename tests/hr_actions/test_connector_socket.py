@@ -14,14 +14,9 @@ import uvicorn
 from actions.connectors import HRSession, HRSystemsClient, SystemTimeout, SystemUnavailable
 from connector_support import backend_app, demo_config, run
 
+from hrbot_test_support import free_port
+
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 @pytest.fixture

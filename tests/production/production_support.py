@@ -16,7 +16,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,18 +30,12 @@ from urllib.parse import urlsplit
 import httpx
 import sqlalchemy as sa
 
-from hrbot_test_support import subprocess_env
+from hrbot_test_support import free_port, subprocess_env
 
 T = TypeVar("T")
 JSON = dict[str, Any]
 WEBHOOK = "/webhooks/rest/webhook"
 STARTUP_TIMEOUT_S = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def host_port(url: str, default_port: int) -> tuple[str, int]:

@@ -12,13 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from hrbot_test_support import subprocess_env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from hrbot_test_support import free_port, subprocess_env
 
 
 def supervise(tmp_path: Path, services: str) -> subprocess.Popen[str]:

@@ -12,7 +12,6 @@ import contextlib
 import os
 import re
 import secrets
-import socket
 import threading
 import time
 import uuid
@@ -31,6 +30,7 @@ from starlette.routing import Route
 
 from hrbot.channels.wecom.crypto import WeComCrypto
 from hrbot.channels.wecom.settings import WeComSettings
+from hrbot_test_support import free_port
 
 # WeCom's sample values (its callback sample code)
 SAMPLE_TOKEN = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo"
@@ -254,13 +254,6 @@ class FakeWeCom:
 
 
 # ------------------------------------------------------------------------------ servers
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager
